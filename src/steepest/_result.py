@@ -1,0 +1,88 @@
+"""The immutable result of a fit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any, Mapping
+
+import numpy as np
+
+from ._validation import as_matrix, as_target
+
+
+@dataclass(frozen=True, repr=False)
+class FitResult:
+    """A trained linear model y ≈ X @ coef + intercept and the record of how it was trained.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_features,), read-only
+        The weights, in the dtype the model was trained in (float32 or float64).
+    intercept : numpy floating scalar
+        The bias term (0 when ``fit_intercept=False``).
+    loss_history : ndarray of shape (n_epochs,), read-only, float64
+        The training objective (mean squared error plus the L2 penalty) per epoch. Full batch:
+        the exact objective at the weights after each epoch. Stochastic (batch_size an int): the
+        mean of the batch objectives met during the epoch, each taken just before its step, as
+        scikit-learn and PyTorch training loops report it; it costs no extra pass over X.
+    stop_reason : str
+        ``"tol"`` (the objective stopped improving), ``"max_epochs"`` or ``"callback"``.
+    params : mapping
+        The hyperparameters the fit ran with, after defaults and clamping.
+    """
+
+    coef: np.ndarray
+    intercept: np.floating
+    loss_history: np.ndarray
+    stop_reason: str
+    params: Mapping[str, Any]
+
+    def __post_init__(self) -> None:
+        for array in (self.coef, self.loss_history):
+            array.setflags(write=False)
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+
+    @property
+    def n_epochs(self) -> int:
+        """Epochs run (each a full pass over the training rows)."""
+        return int(self.loss_history.shape[0])
+
+    @property
+    def converged(self) -> bool:
+        """True when the tolerance rule stopped the fit, not the epoch limit."""
+        return self.stop_reason == "tol"
+
+    @property
+    def loss(self) -> float:
+        """The last entry of ``loss_history``."""
+        return float(self.loss_history[-1])
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.coef.dtype
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predictions X @ coef + intercept for X of shape (n_samples, n_features)."""
+        X = as_matrix(X)
+        if X.shape[1] != self.coef.shape[0]:
+            raise ValueError(f"X has {X.shape[1]} features but the model was fitted with {self.coef.shape[0]}")
+        return X @ self.coef + self.intercept
+
+    def score(self, X: Any, y: Any) -> float:
+        """Coefficient of determination R² of the predictions on (X, y), as scikit-learn defines it."""
+        prediction = self.predict(X)
+        target = as_target(y, prediction.shape[0], np.dtype(np.float64))
+        residual = float(np.sum((target - prediction) ** 2))
+        total = float(np.sum((target - target.mean()) ** 2))
+        if total == 0.0:
+            return 1.0 if residual == 0.0 else 0.0
+        return 1.0 - residual / total
+
+    def __repr__(self) -> str:
+        return (
+            f"FitResult(n_features={self.coef.shape[0]}, dtype={self.coef.dtype}, "
+            f"n_epochs={self.n_epochs}, stop_reason={self.stop_reason!r}, "
+            f"loss={self.loss:.6g}, intercept={float(self.intercept):.6g}, "
+            f"batch_size={self.params['batch_size']!r}, learning_rate={self.params['learning_rate']!r})"
+        )

@@ -1,0 +1,126 @@
+"""Input checks shared by every entry point: messages name the argument and the problem."""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+
+from . import _core
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def as_matrix(X: Any, name: str = "X") -> np.ndarray:
+    """Return X as a C-contiguous float32 or float64 2-D array, copying only when it must.
+
+    float32 stays float32; any other real numeric dtype becomes float64. The caller's array is
+    returned as it is when it already has that form, and is never written to.
+    """
+    arr = _as_real_array(X, name)
+    if arr.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array of shape (n_samples, n_features), got {arr.ndim}-D with shape {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} has no rows (shape {arr.shape}); at least one sample is needed")
+    if arr.shape[1] == 0:
+        raise ValueError(f"{name} has no features (shape {arr.shape}); at least one is needed")
+    dtype = arr.dtype if arr.dtype in FLOAT_DTYPES else np.dtype(np.float64)
+    arr = np.ascontiguousarray(arr, dtype=dtype)
+    _check_finite(arr, name)
+    return arr
+
+
+def as_target(y: Any, n_rows: int, dtype: np.dtype, name: str = "y") -> np.ndarray:
+    """Return y as a contiguous 1-D array of X's dtype with one value per row of X."""
+    arr = _as_real_array(y, name)
+    if arr.ndim != 1:
+        hint = " (use y.ravel() for a single column)" if arr.ndim == 2 and arr.shape[1] == 1 else ""
+        raise ValueError(f"{name} must be 1-D with one target per row, got shape {arr.shape}{hint}")
+    if arr.shape[0] != n_rows:
+        raise ValueError(f"{name} has {arr.shape[0]} values but X has {n_rows} rows")
+    arr = np.ascontiguousarray(arr, dtype=dtype)
+    _check_finite(arr, name)
+    return arr
+
+
+def as_coef(coef: Any, n_features: int, dtype: np.dtype, name: str = "coef") -> np.ndarray:
+    arr = _as_real_array(coef, name)
+    if arr.shape != (n_features,):
+        raise ValueError(f"{name} must have shape ({n_features},) to match X, got {arr.shape}")
+    arr = np.ascontiguousarray(arr, dtype=dtype)
+    _check_finite(arr, name)
+    return arr
+
+
+def _as_real_array(value: Any, name: str) -> np.ndarray:
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{name} could not be read as a numeric array ({err}); is it ragged?") from err
+    kind = arr.dtype.kind
+    if kind in "iufb":
+        return arr
+    if kind == "c":
+        raise TypeError(f"{name} has complex dtype {arr.dtype}; steepest fits real-valued data only")
+    if kind == "O":
+        try:
+            return arr.astype(np.float64)
+        except (ValueError, TypeError) as err:
+            raise TypeError(f"{name} holds objects that are not numbers ({err})") from err
+    raise TypeError(f"{name} has dtype {arr.dtype}, which is not numeric; convert it to float first")
+
+
+def _check_finite(arr: np.ndarray, name: str) -> None:
+    position = _core.first_nonfinite(arr.reshape(-1))
+    if position >= 0:
+        where = np.unravel_index(position, arr.shape)
+        value = arr.reshape(-1)[position]
+        index = ", ".join(str(int(i)) for i in where)
+        raise ValueError(f"{name} contains {value} at index [{index}]; remove or impute non-finite values")
+
+
+def check_int(name: str, value: Any, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_float(name: str, value: Any, *, positive: bool) -> float:
+    """A finite real number, > 0 when positive else >= 0."""
+    bound = "> 0" if positive else ">= 0"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a finite number {bound}, got {value!r}")
+    number = float(value)
+    if not np.isfinite(number) or number < 0 or (positive and number == 0):
+        raise ValueError(f"{name} must be a finite number {bound}, got {value!r}")
+    return number
+
+
+def check_finite_number(name: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a finite number, got {value!r}")
+    if not np.isfinite(float(value)):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return float(value)
+
+
+def check_n_threads(n_threads: Any) -> int:
+    """None -> 0, which the core reads as OpenMP's default (OMP_NUM_THREADS, threadpoolctl)."""
+    if n_threads is None:
+        return 0
+    return check_int("n_threads", n_threads, 1)
+
+
+def make_rng(random_state: Any) -> np.random.Generator:
+    if random_state is None or isinstance(random_state, (np.random.Generator, np.random.SeedSequence)):
+        return np.random.default_rng(random_state)
+    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
+        raise TypeError(
+            f"random_state must be None, a non-negative int or a numpy.random.Generator, got {random_state!r}"
+        )
+    if random_state < 0:
+        raise ValueError(f"random_state must be a non-negative int, got {random_state}")
+    return np.random.default_rng(int(random_state))
