@@ -91,6 +91,10 @@ double sgd_epoch(const Problem<T>& p, RowAt row_at, const FitOptions<T>& o, T* w
     T penalty = o.l2 > 0 ? o.l2 * squared_norm(w, d) : T(0);
     double total = 0;
     for (index_t k = 0; k < p.n_rows; ++k) {
+        if constexpr (RowAt::gathers) {
+            const index_t next = row_at.ahead(k);
+            if (next >= 0) prefetch_row(p.row(next), d);
+        }
         const index_t i = row_at(k);
         const T* x = p.row(i);
         const T r = dot(x, w, d) + b - p.y[i];
@@ -113,8 +117,7 @@ double minibatch_epoch(const Problem<T>& p, RowAt row_at, const FitOptions<T>& o
     double total = 0;
     for (index_t start = 0; start < p.n_rows; start += o.batch_size) {
         const index_t count = std::min(o.batch_size, p.n_rows - start);
-        batch_sums(p, w, b, [&row_at, start](index_t k) { return row_at(start + k); }, count,
-                   workspace, o.n_threads, buffer.data());
+        batch_sums(p, w, b, row_at.shifted(start), count, workspace, o.n_threads, buffer.data());
         const T penalty = o.l2 > 0 ? o.l2 * squared_norm(w, d) : T(0);
         total += static_cast<double>(sums.squared_residual()) +
                  static_cast<double>(count) * static_cast<double>(penalty);
@@ -137,8 +140,8 @@ double stochastic_epoch(const Problem<T>& p, const index_t* order, const FitOpti
         return o.batch_size == 1 ? detail::sgd_epoch(p, row_at, o, w, b)
                                  : detail::minibatch_epoch(p, row_at, o, w, b, workspace);
     };
-    if (order == nullptr) return run([](index_t k) { return k; });
-    return run([order](index_t k) { return order[k]; });
+    if (order == nullptr) return run(ContiguousRows{});
+    return run(GatheredRows{order, 0, p.n_rows});
 }
 
 template <class T>
