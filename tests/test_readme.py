@@ -1,0 +1,31 @@
+"""The README's promises: CI runs its test command, and its quick start runs as printed."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+
+pytestmark = pytest.mark.skipif(not README.exists(), reason="not run from a source checkout")
+
+
+def readme_commands() -> list[str]:
+    first_block = re.search(r"```bash\n(.*?)```", README.read_text(), re.S).group(1)
+    return [line.split("#")[0].strip() for line in first_block.splitlines() if line.strip()]
+
+
+def test_readme_opens_with_the_two_commands_and_ci_runs_the_second():
+    commands = readme_commands()
+    assert len(commands) == 2
+    assert "steepest bench" in commands[0]
+    assert "pytest" in commands[1]
+    ci_lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    assert commands[1] in ci_lines
+
+
+def test_readme_quick_start_runs():
+    text = README.read_text()
+    snippet = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    exec(compile(snippet, str(README), "exec"), {})
