@@ -15,8 +15,8 @@ index_t first_nonfinite(const T* data, index_t n, int n_threads = 0) {
     constexpr index_t kChunk = index_t{1} << 14;
     const index_t n_chunks = (n + kChunk - 1) / kChunk;
     index_t first_bad_chunk = n_chunks;
-    const int threads = resolve_threads(n_threads);
-#pragma omp parallel for schedule(static) reduction(min : first_bad_chunk) if (n_chunks > 16) num_threads(threads)
+    [[maybe_unused]] const int threads = resolve_threads(n_threads);
+    STEEPEST_OMP(omp parallel for schedule(static) reduction(min : first_bad_chunk) if (n_chunks > 16) num_threads(threads))
     for (index_t c = 0; c < n_chunks; ++c) {
         const index_t end = std::min(n, (c + 1) * kChunk);
         // x - x is 0 for every finite x and NaN otherwise; an OR over comparisons vectorises.

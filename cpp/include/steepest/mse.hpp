@@ -154,9 +154,9 @@ void batch_sums(const Problem<T>& p, const T* w, T b, RowAt row_at, index_t coun
         return;
     }
     T* partial = workspace.block_sums(n_blocks, width);
-    const bool parallel = count * d >= kMinParallelElements;
-    const int threads = resolve_threads(n_threads);
-#pragma omp parallel for schedule(static) if (parallel) num_threads(threads)
+    [[maybe_unused]] const bool parallel = count * d >= kMinParallelElements;
+    [[maybe_unused]] const int threads = resolve_threads(n_threads);
+    STEEPEST_OMP(omp parallel for schedule(static) if (parallel) num_threads(threads))
     for (index_t blk = 0; blk < n_blocks; ++blk) {
         const index_t begin = blk * kBlockRows;
         const index_t end = std::min(count, begin + kBlockRows);

@@ -2,6 +2,10 @@
 
 #ifdef _OPENMP
 #include <omp.h>
+// Serial builds drop the directives instead of warning about unknown pragmas.
+#define STEEPEST_OMP(directive) _Pragma(#directive)
+#else
+#define STEEPEST_OMP(directive)
 #endif
 
 namespace steepest {
