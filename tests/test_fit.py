@@ -178,3 +178,25 @@ def test_result_records_hyperparameters_and_reads_well(problem):
     text = repr(result)
     for fragment in ("FitResult(", "n_epochs=2", "stop_reason='max_epochs'", "batch_size=64", "float64"):
         assert fragment in text
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("batch_size", [1, 32, "full"])
+def test_exact_fit_at_rounding_level_is_not_mistaken_for_divergence(dtype, batch_size):
+    # Noiseless data: the objective falls to rounding level, where it jitters up and down.
+    X, _, coef = make_regression(2_000, 8, dtype=dtype, random_state=16)
+    y = (X.astype(np.float64) @ coef).astype(dtype)
+    rate = 0.3 if batch_size == "full" else 0.01
+    result = steepest.fit(X, y, batch_size=batch_size, learning_rate=rate, max_epochs=300, tol=None, random_state=0)
+    assert result.stop_reason == "max_epochs"
+    assert relative_error(result.coef, coef) <= (1e-3 if dtype == np.float32 else 1e-8)
+
+
+def test_full_batch_just_above_the_stable_rate_is_caught_as_divergence(problem):
+    X, y = problem
+    # Full-batch gradient descent is stable up to 2/L, L the largest eigenvalue of the Hessian.
+    largest = np.linalg.eigvalsh(2.0 / len(X) * np.c_[X, np.ones(len(X))].T @ np.c_[X, np.ones(len(X))]).max()
+    stable = steepest.fit(X, y, batch_size="full", learning_rate=1.9 / largest, max_epochs=2000)
+    assert stable.converged
+    with pytest.raises(FloatingPointError, match="learning_rate"):
+        steepest.fit(X, y, batch_size="full", learning_rate=2.1 / largest, max_epochs=2000)

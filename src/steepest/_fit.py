@@ -12,6 +12,7 @@ from ._result import FitResult
 from ._validation import (
     as_coef,
     as_matrix,
+    as_row_indices,
     as_target,
     check_finite_number,
     check_float,
@@ -247,10 +248,7 @@ def loss_and_gradient(
     intercept = check_finite_number("intercept", intercept)
     l2 = check_float("l2", l2, positive=False)
     if rows is not None:
-        rows = np.asarray(rows)
-        if rows.ndim != 1 or rows.shape[0] == 0 or rows.dtype.kind not in "iu":
-            raise ValueError(f"rows must be a non-empty 1-D array of integer row indices, got {rows.dtype} of shape {rows.shape}")
-        rows = np.ascontiguousarray(rows, dtype=np.int64)
+        rows = as_row_indices(rows, X.shape[0])
     loss, grad, grad_intercept = _core.loss_and_gradient(
         X, y, coef, intercept, l2, rows, check_n_threads(n_threads)
     )

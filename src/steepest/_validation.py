@@ -26,9 +26,7 @@ def as_matrix(X: Any, name: str = "X") -> np.ndarray:
     if arr.shape[1] == 0:
         raise ValueError(f"{name} has no features (shape {arr.shape}); at least one is needed")
     dtype = arr.dtype if arr.dtype in FLOAT_DTYPES else np.dtype(np.float64)
-    arr = np.ascontiguousarray(arr, dtype=dtype)
-    _check_finite(arr, name)
-    return arr
+    return _as_contiguous_finite(arr, dtype, name)
 
 
 def as_target(y: Any, n_rows: int, dtype: np.dtype, name: str = "y") -> np.ndarray:
@@ -39,18 +37,41 @@ def as_target(y: Any, n_rows: int, dtype: np.dtype, name: str = "y") -> np.ndarr
         raise ValueError(f"{name} must be 1-D with one target per row, got shape {arr.shape}{hint}")
     if arr.shape[0] != n_rows:
         raise ValueError(f"{name} has {arr.shape[0]} values but X has {n_rows} rows")
-    arr = np.ascontiguousarray(arr, dtype=dtype)
-    _check_finite(arr, name)
-    return arr
+    return _as_contiguous_finite(arr, dtype, name)
 
 
 def as_coef(coef: Any, n_features: int, dtype: np.dtype, name: str = "coef") -> np.ndarray:
     arr = _as_real_array(coef, name)
     if arr.shape != (n_features,):
         raise ValueError(f"{name} must have shape ({n_features},) to match X, got {arr.shape}")
-    arr = np.ascontiguousarray(arr, dtype=dtype)
-    _check_finite(arr, name)
-    return arr
+    return _as_contiguous_finite(arr, dtype, name)
+
+
+def as_row_indices(rows: Any, n_rows: int, name: str = "rows") -> np.ndarray:
+    """A non-empty int64 array of row indices, each in [0, n_rows)."""
+    arr = np.asarray(rows)
+    if arr.ndim != 1 or arr.shape[0] == 0 or arr.dtype.kind not in "iu":
+        raise ValueError(f"{name} must be a non-empty 1-D array of integer row indices, got {arr.dtype} of shape {arr.shape}")
+    outside = np.flatnonzero((arr < 0) | (arr >= n_rows))
+    if outside.size:
+        raise ValueError(f"{name}[{outside[0]}] = {arr[outside[0]]} is not a row index of X, which must lie in [0, {n_rows})")
+    return np.ascontiguousarray(arr, dtype=np.int64)
+
+
+def _as_contiguous_finite(arr: np.ndarray, dtype: np.dtype, name: str) -> np.ndarray:
+    """Cast to a C-contiguous array of dtype (no copy when it already is one) holding only finite
+    values. A NaN or infinity is reported at its index, as is a finite value the cast overflows."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        cast = np.ascontiguousarray(arr, dtype=dtype)
+    position = _core.first_nonfinite(cast.reshape(-1))
+    if position >= 0:
+        where = np.unravel_index(position, cast.shape)
+        index = ", ".join(str(int(i)) for i in where)
+        original = arr[where]
+        if np.isfinite(original):
+            raise ValueError(f"{name}[{index}] = {original} overflows {dtype}, the dtype of X; rescale {name} or pass X as float64")
+        raise ValueError(f"{name} contains {original} at index [{index}]; remove or impute non-finite values")
+    return cast
 
 
 def _as_real_array(value: Any, name: str) -> np.ndarray:
@@ -69,15 +90,6 @@ def _as_real_array(value: Any, name: str) -> np.ndarray:
         except (ValueError, TypeError) as err:
             raise TypeError(f"{name} holds objects that are not numbers ({err})") from err
     raise TypeError(f"{name} has dtype {arr.dtype}, which is not numeric; convert it to float first")
-
-
-def _check_finite(arr: np.ndarray, name: str) -> None:
-    position = _core.first_nonfinite(arr.reshape(-1))
-    if position >= 0:
-        where = np.unravel_index(position, arr.shape)
-        value = arr.reshape(-1)[position]
-        index = ", ".join(str(int(i)) for i in where)
-        raise ValueError(f"{name} contains {value} at index [{index}]; remove or impute non-finite values")
 
 
 def check_int(name: str, value: Any, minimum: int) -> int:

@@ -80,6 +80,39 @@ class NoImprovementRule {
     index_t count_ = 0;
 };
 
+// Tells a fit that is running away from one that is merely slow, so that it stops with an error
+// instead of being reported as converged by the no-improvement rule.
+template <class T>
+class DivergenceRule {
+  public:
+    // monotone: the objective must never rise, as for full-batch gradient descent on a convex
+    // quadratic with any stable rate (f(w - ηg) <= f(w) whenever η <= 2/L).
+    explicit DivergenceRule(bool monotone) : monotone_(monotone) {}
+
+    // Scales are taken from the first objective seen (the starting one, for full batch): near
+    // an exact fit the objective itself sits at rounding level, where relative changes mean nothing.
+    bool diverged(double loss) {
+        if (!std::isfinite(loss)) return true;
+        if (!seen_any_) {
+            first_ = best_ = loss;
+            seen_any_ = true;
+            return false;
+        }
+        if (loss > kExplosion * first_) return true;
+        if (monotone_ && loss - best_ > kRoundingMargin * first_) return true;
+        best_ = std::min(best_, loss);
+        return false;
+    }
+
+  private:
+    static constexpr double kExplosion = 1e3;
+    static constexpr double kRoundingMargin = 1e4 * std::numeric_limits<T>::epsilon();
+    bool monotone_;
+    bool seen_any_ = false;
+    double first_ = 0;
+    double best_ = 0;
+};
+
 namespace detail {
 
 // One example per step: the row is read once, for both its residual and its update.
@@ -166,10 +199,11 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const OrderSourc
     if (!o.fit_intercept) b = 0;
     Workspace<T> workspace;
     NoImprovementRule rule(o.tol, o.n_iter_no_change);
+    DivergenceRule<T> divergence(o.batch_size == kFullBatch);
     FitReport report;
     auto epoch_ends = [&](double loss) -> std::optional<StopReason> {
         report.loss_history.push_back(loss);
-        if (!std::isfinite(loss)) return StopReason::diverged;
+        if (divergence.diverged(loss)) return StopReason::diverged;
         if (observer && observer(report.n_epochs(), loss)) return StopReason::observer;
         if (rule.should_stop(loss)) return StopReason::tol;
         return std::nullopt;
@@ -185,11 +219,12 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const OrderSourc
         for (index_t epoch = 0;; ++epoch) {
             const double loss = mse_loss_gradient(p, w, b, o.l2, nullptr, 0, grad.data(), &grad_b,
                                                   workspace, o.n_threads);
-            if (epoch > 0) {
-                if (auto reason = epoch_ends(loss)) {
-                    report.stop_reason = *reason;
-                    return report;
-                }
+            if (epoch == 0) {
+                // The starting objective: a first step that raises it already diverges.
+                divergence.diverged(loss);
+            } else if (auto reason = epoch_ends(loss)) {
+                report.stop_reason = *reason;
+                return report;
             }
             if (epoch == o.max_epochs) break;
             for (index_t j = 0; j < d; ++j) w[j] -= o.learning_rate * grad[j];
