@@ -41,7 +41,7 @@ class Problem:
     rng: np.random.Generator
     fit_intercept: bool
     n_threads: int
-    params: dict
+    params: dict[str, Any]
 
     def order_source(self) -> Optional[Callable[[int], np.ndarray]]:
         """A fresh permutation every epoch, or None where order does not matter or is not wanted."""

@@ -67,7 +67,8 @@ class FitResult:
         X = as_matrix(X)
         if X.shape[1] != self.coef.shape[0]:
             raise ValueError(f"X has {X.shape[1]} features but the model was fitted with {self.coef.shape[0]}")
-        return X @ self.coef + self.intercept
+        prediction: np.ndarray = X @ self.coef + self.intercept
+        return prediction
 
     def score(self, X: Any, y: Any) -> float:
         """Coefficient of determination R² of the predictions on (X, y), as scikit-learn defines it."""

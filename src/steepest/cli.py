@@ -33,7 +33,7 @@ def _time_per_epoch(fit_function: Callable[..., FitResult], repeats: int, **kwar
 
 def _blas_description() -> str:
     try:
-        from threadpoolctl import threadpool_info
+        from threadpoolctl import threadpool_info  # type: ignore[import-untyped]
     except ImportError:
         return "unknown (install threadpoolctl to report it)"
     blas = [f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, {i.get('num_threads')} threads)"
