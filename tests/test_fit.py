@@ -173,7 +173,7 @@ def test_result_records_hyperparameters_and_reads_well(problem):
     result = steepest.fit(X, y, batch_size=64, learning_rate=0.02, max_epochs=2, tol=None, random_state=3, l2=0.1)
     assert dict(result.params) == dict(
         batch_size=64, learning_rate=0.02, max_epochs=2, l2=0.1, tol=None, n_iter_no_change=5,
-        shuffle=True, random_state=3, fit_intercept=True, n_threads=None,
+        shuffle="rows", shuffle_block_rows=64 * 1024 // (20 * 8), random_state=3, fit_intercept=True, n_threads=None,
     )
     text = repr(result)
     for fragment in ("FitResult(", "n_epochs=2", "stop_reason='max_epochs'", "batch_size=64", "float64"):

@@ -227,7 +227,10 @@ def test_ragged_y_list(entry):
         ("n_threads", 0, ValueError),
         ("n_threads", -2, ValueError),
         ("n_threads", 2.0, TypeError),
-        ("shuffle", "yes", TypeError),
+        ("shuffle", "yes", ValueError),
+        ("shuffle", 1, TypeError),
+        ("shuffle_block_rows", 0, ValueError),
+        ("shuffle_block_rows", 8.0, TypeError),
         ("fit_intercept", 1, TypeError),
     ],
 )

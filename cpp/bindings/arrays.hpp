@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include <steepest/problem.hpp>
+#include <steepest/types.hpp>
 
 namespace steepest_bindings {
 
@@ -37,8 +37,13 @@ void check_coef(const Array<T>& coef, steepest::index_t n_features) {
         throw py::value_error("coef must be 1-D with " + std::to_string(n_features) + " values");
 }
 
-void register_mse(py::module_& m);
-void register_train(py::module_& m);
+// "none", "rows" or "blocks" as the core's enum; ValueError otherwise.
+steepest::ShuffleMode shuffle_mode(const std::string& name);
+
 void register_checks(py::module_& m);
+void register_kernels(py::module_& m);
+void register_mse(py::module_& m);
+void register_shuffle(py::module_& m);
+void register_train(py::module_& m);
 
 }  // namespace steepest_bindings

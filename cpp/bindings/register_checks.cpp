@@ -1,6 +1,5 @@
 #include "arrays.hpp"
-
-#include <steepest/checks.hpp>
+#include "kernels.hpp"
 
 namespace steepest_bindings {
 
@@ -10,8 +9,9 @@ template <class T>
 steepest::index_t first_nonfinite(const Array<T>& a, int n_threads) {
     const T* data = a.data();
     const auto n = static_cast<steepest::index_t>(a.size());
+    const auto& kernel = kernels().get<T>();
     py::gil_scoped_release release;
-    return steepest::first_nonfinite(data, n, n_threads);
+    return kernel.first_nonfinite(data, n, n_threads);
 }
 
 template <class T>

@@ -1,11 +1,10 @@
 #include "arrays.hpp"
+#include "kernels.hpp"
 
 #include <pybind11/stl.h>
 
 #include <optional>
 #include <tuple>
-
-#include <steepest/mse.hpp>
 
 namespace steepest_bindings {
 
@@ -23,11 +22,11 @@ std::tuple<T, Array<T>, T> loss_and_gradient(const Array<T>& X, const Array<T>& 
     T* grad_ptr = grad.mutable_data();
     const T* w = coef.data();
     T grad_b = 0, loss = 0;
+    const auto& kernel = kernels().get<T>();
     {
         py::gil_scoped_release release;
-        steepest::Workspace<T> workspace;
-        loss = steepest::mse_loss_gradient(problem, w, intercept, l2, row_ptr, count, grad_ptr,
-                                           &grad_b, workspace, n_threads);
+        loss = kernel.loss_gradient(problem, w, intercept, l2, row_ptr, count, grad_ptr, &grad_b,
+                                    n_threads);
     }
     return {loss, grad, grad_b};
 }

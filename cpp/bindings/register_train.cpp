@@ -1,23 +1,22 @@
 #include "arrays.hpp"
+#include "kernels.hpp"
 
-#include <pybind11/functional.h>
-
+#include <cstdint>
 #include <string>
 #include <tuple>
-
-#include <steepest/train.hpp>
 
 namespace steepest_bindings {
 
 namespace {
 
-// Runs steepest::fit without the GIL. order_source(epoch) and observer(epoch, loss) are Python
-// callables (or None); the GIL is taken back only around each call, once per epoch.
+// Runs the core's fit without the GIL. observer(epoch, loss, intercept) is a Python callable or
+// None; the GIL is taken back only around each call, once per epoch, outside parallel regions.
 template <class T>
 std::tuple<T, py::array_t<double>, std::string> fit(
     const Array<T>& X, const Array<T>& y, Array<T>& coef, T intercept, steepest::index_t batch_size,
     T learning_rate, T l2, bool fit_intercept, steepest::index_t max_epochs, double tol,
-    steepest::index_t n_iter_no_change, int n_threads, const py::object& order_source,
+    steepest::index_t n_iter_no_change, const std::string& shuffle,
+    steepest::index_t shuffle_block_rows, std::uint64_t seed, int n_threads,
     const py::object& observer) {
     const auto problem = problem_from(X, y);
     check_coef(coef, problem.n_features);
@@ -29,35 +28,25 @@ std::tuple<T, py::array_t<double>, std::string> fit(
     options.max_epochs = max_epochs;
     options.tol = tol;
     options.n_iter_no_change = n_iter_no_change;
+    options.shuffle = shuffle_mode(shuffle);
+    options.shuffle_block_rows = shuffle_block_rows;
+    options.seed = seed;
     options.n_threads = n_threads;
 
-    // Declared before the GIL is released so that it is destroyed with the GIL held.
-    py::object current_order;
-    steepest::OrderSource order_of_epoch;
-    if (!order_source.is_none()) {
-        order_of_epoch = [&](steepest::index_t epoch) -> const steepest::index_t* {
-            py::gil_scoped_acquire acquire;
-            auto order = py::cast<IndexArray>(order_source(epoch));
-            if (order.ndim() != 1 || order.shape(0) != problem.n_rows)
-                throw py::value_error("order_source must return " + std::to_string(problem.n_rows) +
-                                      " row indices");
-            current_order = order;
-            return order.data();
-        };
-    }
-    steepest::EpochObserver on_epoch;
+    steepest::EpochObserver<T> on_epoch;
     if (!observer.is_none()) {
-        on_epoch = [&](steepest::index_t epoch, double loss) {
+        on_epoch = [&observer](const steepest::EpochState<T>& state) {
             py::gil_scoped_acquire acquire;
-            return py::cast<bool>(observer(epoch, loss));
+            return py::cast<bool>(observer(state.epoch, state.loss, state.intercept));
         };
     }
 
     T* w = coef.mutable_data();
+    const auto& kernel = kernels().get<T>();
     steepest::FitReport report;
     {
         py::gil_scoped_release release;
-        report = steepest::fit(problem, options, w, intercept, order_of_epoch, on_epoch);
+        report = kernel.fit(problem, options, w, intercept, on_epoch);
     }
     py::array_t<double> history(static_cast<py::ssize_t>(report.loss_history.size()));
     std::copy(report.loss_history.begin(), report.loss_history.end(), history.mutable_data());
@@ -69,8 +58,8 @@ void register_for(py::module_& m) {
     m.def("fit", &fit<T>, py::arg("X").noconvert(), py::arg("y").noconvert(),
           py::arg("coef").noconvert(), py::arg("intercept"), py::arg("batch_size"),
           py::arg("learning_rate"), py::arg("l2"), py::arg("fit_intercept"), py::arg("max_epochs"),
-          py::arg("tol"), py::arg("n_iter_no_change"), py::arg("n_threads"),
-          py::arg("order_source"), py::arg("observer"),
+          py::arg("tol"), py::arg("n_iter_no_change"), py::arg("shuffle"),
+          py::arg("shuffle_block_rows"), py::arg("seed"), py::arg("n_threads"), py::arg("observer"),
           "Train coef in place; returns (intercept, loss_history, stop_reason).");
 }
 

@@ -18,13 +18,31 @@ except ImportError as err:  # pragma: no cover - only on a broken install
         "`pip install .` (or from a wheel) rather than importing it from the source folder."
     ) from err
 
+import os
+
 from . import reference
-from ._fit import fit, loss_and_gradient
+from ._fit import EpochInfo, fit, loss_and_gradient
 from ._result import FitResult
 
 __version__: str = _core.__version__
 
-__all__ = ["FitResult", "__version__", "fit", "loss_and_gradient", "reference"]
+if os.environ.get("STEEPEST_KERNEL"):
+    try:
+        _core.select_kernels(os.environ["STEEPEST_KERNEL"])
+    except ValueError as err:
+        raise ImportError(
+            f"STEEPEST_KERNEL={os.environ['STEEPEST_KERNEL']!r} cannot be used: {err}; "
+            f"this CPU runs {', '.join(_core.supported_kernels())}"
+        ) from err
+
+__all__ = ["EpochInfo", "FitResult", "__version__", "fit", "kernel_info", "loss_and_gradient", "reference"]
+
+
+def kernel_info() -> dict[str, object]:
+    """Which compiled kernels run: ``isa`` (the instruction set in use: "avx512", "avx2" or
+    "generic", chosen at import for this CPU, or by the environment variable STEEPEST_KERNEL),
+    ``supported`` (every kernel set this CPU can run, best first) and ``openmp`` (built with it)."""
+    return {"isa": _core.kernel_isa(), "supported": list(_core.supported_kernels()), "openmp": bool(_core.has_openmp)}
 
 
 def __dir__() -> list[str]:

@@ -12,7 +12,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ._fit import FULL_BATCH, BatchSize, prepare
+from ._fit import FULL_BATCH, BatchSize, Shuffle, prepare
 from ._result import FitResult
 
 __all__ = ["fit", "loss_and_gradient", "minibatch_epoch", "sgd_epoch"]
@@ -35,7 +35,7 @@ def minibatch_epoch(
     y: np.ndarray,
     coef: np.ndarray,
     intercept: float,
-    order: np.ndarray,
+    order: Optional[np.ndarray],
     *,
     batch_size: int,
     learning_rate: float,
@@ -44,15 +44,17 @@ def minibatch_epoch(
 ) -> tuple[np.ndarray, float, float]:
     """One epoch of mini-batch SGD over the rows in `order`, batch_size rows per step.
 
-    Returns (coef, intercept, mean objective), the mean taken over the batch objectives measured
-    just before each step and weighted by the batch's rows.
+    order None takes the rows in order, as contiguous slices (no gather). Returns (coef,
+    intercept, mean objective), the mean taken over the batch objectives measured just before
+    each step and weighted by the batch's rows.
     """
     n = X.shape[0]
     total = 0.0
     for start in range(0, n, batch_size):
-        batch = order[start : start + batch_size]
-        loss, grad_coef, grad_intercept = loss_and_gradient(X[batch], y[batch], coef, intercept, l2)
-        total += loss * len(batch)
+        batch = slice(start, start + batch_size) if order is None else order[start : start + batch_size]
+        X_batch, y_batch = X[batch], y[batch]
+        loss, grad_coef, grad_intercept = loss_and_gradient(X_batch, y_batch, coef, intercept, l2)
+        total += loss * len(y_batch)
         coef = coef - learning_rate * grad_coef
         if fit_intercept:
             intercept = intercept - learning_rate * grad_intercept
@@ -64,7 +66,7 @@ def sgd_epoch(
     y: np.ndarray,
     coef: np.ndarray,
     intercept: float,
-    order: np.ndarray,
+    order: Optional[np.ndarray],
     *,
     learning_rate: float,
     l2: float,
@@ -86,14 +88,17 @@ def fit(
     l2: float = 0.0,
     tol: Optional[float] = 1e-4,
     n_iter_no_change: int = 5,
-    shuffle: bool = True,
+    shuffle: Shuffle = True,
+    shuffle_block_rows: Optional[int] = None,
     random_state: Any = None,
     fit_intercept: bool = True,
     n_threads: Optional[int] = None,
 ) -> FitResult:
-    """``steepest.fit`` in NumPy: same arguments, same permutations, same result up to rounding.
+    """``steepest.fit`` in NumPy: same arguments, same row orders, same result up to rounding.
 
-    n_threads is accepted for a like-for-like call and ignored (NumPy's BLAS picks its own).
+    The orders come from the core's portable generator (``steepest._core.epoch_order``), so that
+    both visit the rows in the same order; everything else is NumPy. n_threads is accepted for a
+    like-for-like call and ignored (NumPy's BLAS picks its own).
     """
     p = prepare(
         X,
@@ -105,6 +110,7 @@ def fit(
         tol=tol,
         n_iter_no_change=n_iter_no_change,
         shuffle=shuffle,
+        shuffle_block_rows=shuffle_block_rows,
         random_state=random_state,
         fit_intercept=fit_intercept,
         n_threads=n_threads,
@@ -144,9 +150,8 @@ def fit(
             if p.fit_intercept:
                 intercept = intercept - step["learning_rate"] * grad_intercept
     else:
-        draw_order = p.order_source()
         for epoch in range(p.max_epochs):
-            order = draw_order(epoch) if draw_order is not None else np.arange(n)
+            order = p.epoch_order(epoch)
             coef, intercept, loss = minibatch_epoch(X, y, coef, intercept, order, batch_size=p.batch_size, **step)
             if stop_reason := stop_after_epoch(loss):
                 break

@@ -1,12 +1,8 @@
 #pragma once
 
-#include <algorithm>
-#include <cmath>
+#include "types.hpp"
 
-#include "parallel.hpp"
-#include "problem.hpp"
-
-namespace steepest {
+STEEPEST_ALGORITHMS_BEGIN
 
 // Position of the first NaN or infinity among n values, or -1 when all are finite. Scans in
 // parallel without a temporary array, so validating a large X costs one read of it and no memory.
@@ -30,4 +26,4 @@ index_t first_nonfinite(const T* data, index_t n, int n_threads = 0) {
     return -1;
 }
 
-}  // namespace steepest
+STEEPEST_ALGORITHMS_END

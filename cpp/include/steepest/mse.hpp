@@ -5,38 +5,43 @@
 //   L      = (1/N) sum_i r_i^2 + l2 * ||w||^2        with r_i = x_i . w + b - y_i
 //   dL/dw  = (2/N) sum_i r_i x_i + 2 * l2 * w
 //   dL/db  = (2/N) sum_i r_i                          (the intercept is never penalised)
+//
+// Determinism: a batch is cut into blocks whose size depends only on the batch size
+// (block_rows_for); each block is summed serially in row order, and the blocks are combined in a
+// fixed pairwise tree. Which thread computed which block never matters, so results are
+// bit-for-bit the same with any number of threads.
 
-#include <algorithm>
-#include <stdexcept>
-#include <string>
-#include <vector>
+#include "types.hpp"
 
-#include "parallel.hpp"
-#include "problem.hpp"
+STEEPEST_ALGORITHMS_BEGIN
 
-namespace steepest {
+// Rows per reduction block for a batch of `batch_rows` rows: at least two blocks once a batch
+// is worth splitting, at most 256 rows so that float32 sums stay accurate.
+inline index_t block_rows_for(index_t batch_rows) {
+    return std::clamp<index_t>(batch_rows / 8, 16, 256);
+}
 
-// Rows per reduction block. Each block is summed serially in row order and the blocks are then
-// combined pairwise in block order, so the result is the same whichever thread computed which
-// block: a fit is bit-for-bit identical with any number of threads.
-inline constexpr index_t kBlockRows = 256;
-
-// Below this many matrix elements in one batch, starting a parallel region costs more than it gains.
-inline constexpr index_t kMinParallelElements = index_t{1} << 16;
+// Below this many matrix elements in one batch, splitting it between threads costs more in
+// synchronisation than it gains.
+inline constexpr index_t kMinParallelElements = 2048;
 
 namespace detail {
 
-// Eight independent partial sums let the compiler use vector registers without -ffast-math, and
-// fix the summation order, so the result does not depend on the vector width the compiler picks.
+// 64 bytes of independent partial sums (8 doubles or 16 floats): the compiler keeps them in
+// vector registers without -ffast-math, and the summation order is fixed by this code rather
+// than by the vector width the compiler picks.
 template <class T>
 inline T dot(const T* a, const T* b, index_t n) {
-    T acc[8] = {};
+    constexpr int kLanes = 64 / sizeof(T);
+    T acc[kLanes] = {};
     index_t j = 0;
-    for (; j + 8 <= n; j += 8)
-        for (int k = 0; k < 8; ++k) acc[k] += a[j + k] * b[j + k];
+    for (; j + kLanes <= n; j += kLanes)
+        for (int k = 0; k < kLanes; ++k) acc[k] += a[j + k] * b[j + k];
     T tail = 0;
     for (; j < n; ++j) tail += a[j] * b[j];
-    return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
+    for (int width = kLanes / 2; width > 0; width /= 2)
+        for (int k = 0; k < width; ++k) acc[k] += acc[k + width];
+    return acc[0] + tail;
 }
 
 template <class T>
@@ -45,7 +50,7 @@ inline T squared_norm(const T* a, index_t n) {
 }
 
 // Rows ahead of the current one whose cache lines are requested early when rows are gathered
-// through a permutation: random rows cost a DRAM latency each, which prefetching overlaps.
+// through an order array: a random row costs a DRAM latency, which prefetching overlaps.
 inline constexpr index_t kPrefetchRows = 8;
 
 template <class T>
@@ -72,8 +77,8 @@ struct ContiguousRows {
     index_t ahead(index_t) const { return -1; }
 };
 
-// Rows listed in an order array (a permutation or a batch's indices). `ahead` looks past the end
-// of the batch into the rest of the order, so prefetching runs across batch boundaries.
+// Rows listed in an order array (an epoch's order, or a batch's indices). `ahead` looks past the
+// end of the batch into the rest of the order, so prefetching runs across batch boundaries.
 struct GatheredRows {
     static constexpr bool gathers = true;
     const index_t* order = nullptr;
@@ -100,8 +105,9 @@ struct Sums {
     static index_t width(index_t n_features) { return n_features + 2; }
 };
 
-// Accumulates the sums over positions [begin, end) of a batch; row_at (ContiguousRows or
-// GatheredRows) maps a position to a row of X, so both share this one loop and rows are read in place.
+// Sums over positions [begin, end) of a batch; row_at (ContiguousRows or GatheredRows) maps a
+// position to a row of X, so both share this one loop. Each row is read once, for its residual
+// and for its share of the gradient.
 template <class T, class RowAt>
 inline void accumulate_block(const Problem<T>& p, const T* w, T b, RowAt row_at, index_t begin,
                              index_t end, Sums<T> out) {
@@ -125,15 +131,43 @@ inline void accumulate_block(const Problem<T>& p, const T* w, T b, RowAt row_at,
     out.squared_residual() = sum_r2;
 }
 
+// Adds n_blocks rows of `width` values in a fixed pairwise tree: out = ((b0+b1)+(b2+b3))+...
+// The blocks are only read, so several threads may combine the same blocks at once; scratch
+// holds (n_blocks + 1) / 2 rows.
+template <class T>
+inline void combine_pairwise(const T* blocks, index_t n_blocks, index_t width, T* scratch, T* out) {
+    if (n_blocks == 1) {
+        std::copy(blocks, blocks + width, out);
+        return;
+    }
+    const index_t pairs = (n_blocks + 1) / 2;
+    for (index_t k = 0; k < pairs; ++k) {
+        const T* left = blocks + 2 * k * width;
+        T* into = scratch + k * width;
+        if (2 * k + 1 < n_blocks) {
+            const T* right = left + width;
+            for (index_t j = 0; j < width; ++j) into[j] = left[j] + right[j];
+        } else {
+            std::copy(left, left + width, into);
+        }
+    }
+    for (index_t stride = 1; stride < pairs; stride *= 2)
+        for (index_t k = 0; k + stride < pairs; k += 2 * stride) {
+            T* into = scratch + k * width;
+            const T* from = scratch + (k + stride) * width;
+            for (index_t j = 0; j < width; ++j) into[j] += from[j];
+        }
+    std::copy(scratch, scratch + width, out);
+}
+
 }  // namespace detail
 
-// Scratch memory for the per-block sums, kept across batches so the hot loop never allocates.
+// Scratch memory for block sums, kept across batches so that the hot loop never allocates.
 template <class T>
 class Workspace {
   public:
-    T* block_sums(index_t n_blocks, index_t width) {
-        const auto needed = static_cast<std::size_t>(n_blocks * width);
-        if (buffer_.size() < needed) buffer_.resize(needed);
+    T* get(std::size_t size) {
+        if (buffer_.size() < size) buffer_.resize(size);
         return buffer_.data();
     }
 
@@ -141,35 +175,26 @@ class Workspace {
     std::vector<T> buffer_;
 };
 
-// Sums over `count` batch positions (row_at maps position -> row) into `out`, which must hold
-// n_features + 2 values laid out as detail::Sums.
+// Sums over `count` batch positions into `out` (n_features + 2 values, laid out as detail::Sums),
+// with the blocks computed in parallel when the batch is large enough.
 template <class T, class RowAt>
 void batch_sums(const Problem<T>& p, const T* w, T b, RowAt row_at, index_t count,
                 Workspace<T>& workspace, int n_threads, T* out) {
     const index_t d = p.n_features;
     const index_t width = detail::Sums<T>::width(d);
-    const index_t n_blocks = (count + kBlockRows - 1) / kBlockRows;
-    if (n_blocks <= 1) {
-        detail::accumulate_block(p, w, b, row_at, 0, count, detail::Sums<T>{out, d});
-        return;
-    }
-    T* partial = workspace.block_sums(n_blocks, width);
-    [[maybe_unused]] const bool parallel = count * d >= kMinParallelElements;
+    const index_t block = block_rows_for(count);
+    const index_t n_blocks = (count + block - 1) / block;
+    T* partial = workspace.get(static_cast<std::size_t>((n_blocks + (n_blocks + 1) / 2) * width));
+    T* scratch = partial + n_blocks * width;
+    [[maybe_unused]] const bool parallel = n_blocks > 1 && count * d >= kMinParallelElements;
     [[maybe_unused]] const int threads = resolve_threads(n_threads);
     STEEPEST_OMP(omp parallel for schedule(static) if (parallel) num_threads(threads))
     for (index_t blk = 0; blk < n_blocks; ++blk) {
-        const index_t begin = blk * kBlockRows;
-        const index_t end = std::min(count, begin + kBlockRows);
-        detail::accumulate_block(p, w, b, row_at, begin, end, detail::Sums<T>{partial + blk * width, d});
+        const index_t begin = blk * block;
+        detail::accumulate_block(p, w, b, row_at, begin, std::min(count, begin + block),
+                                 detail::Sums<T>{partial + blk * width, d});
     }
-    // Pairwise in a fixed tree: deterministic, and its rounding error grows with log(n_blocks).
-    for (index_t stride = 1; stride < n_blocks; stride *= 2)
-        for (index_t blk = 0; blk + stride < n_blocks; blk += 2 * stride) {
-            T* into = partial + blk * width;
-            const T* from = partial + (blk + stride) * width;
-            for (index_t j = 0; j < width; ++j) into[j] += from[j];
-        }
-    std::copy(partial, partial + width, out);
+    detail::combine_pairwise(partial, n_blocks, width, scratch, out);
 }
 
 // Throws std::invalid_argument unless every index lies in [0, n_rows).
@@ -181,22 +206,16 @@ inline void check_rows(const index_t* rows, index_t count, index_t n_rows) {
                                         std::to_string(n_rows) + ")");
 }
 
-// The objective and its gradient over a batch: all rows when rows == nullptr, otherwise the
-// `count` rows listed (read in place, in that order). Returns the objective; writes n_features
-// values to grad_w and one to grad_b.
-template <class T>
-T mse_loss_gradient(const Problem<T>& p, const T* w, T b, T l2, const index_t* rows, index_t count,
-                    T* grad_w, T* grad_b, Workspace<T>& workspace, int n_threads = 0) {
+// The objective and its gradient over all rows, with the caller's workspace (the training loop
+// calls it every epoch). Returns the objective; writes n_features values to grad_w, one to grad_b.
+template <class T, class RowAt = ContiguousRows>
+T loss_gradient_with(const Problem<T>& p, const T* w, T b, T l2, T* grad_w, T* grad_b,
+                     Workspace<T>& workspace, int n_threads, RowAt rows = {}, index_t count = -1) {
     const index_t d = p.n_features;
-    if (rows == nullptr) count = p.n_rows;
+    if (count < 0) count = p.n_rows;
     if (count <= 0) throw std::invalid_argument("the batch has no rows");
     std::vector<T> sums(static_cast<std::size_t>(detail::Sums<T>::width(d)));
-    if (rows == nullptr) {
-        batch_sums(p, w, b, ContiguousRows{}, count, workspace, n_threads, sums.data());
-    } else {
-        check_rows(rows, count, p.n_rows);
-        batch_sums(p, w, b, GatheredRows{rows, 0, count}, count, workspace, n_threads, sums.data());
-    }
+    batch_sums(p, w, b, rows, count, workspace, n_threads, sums.data());
     const detail::Sums<T> s{sums.data(), d};
     const T scale = T(2) / static_cast<T>(count);
     for (index_t j = 0; j < d; ++j) grad_w[j] = scale * s.weighted_rows()[j] + T(2) * l2 * w[j];
@@ -204,4 +223,16 @@ T mse_loss_gradient(const Problem<T>& p, const T* w, T b, T l2, const index_t* r
     return s.squared_residual() / static_cast<T>(count) + l2 * detail::squared_norm(w, d);
 }
 
-}  // namespace steepest
+// The objective and its gradient over a batch: all rows when rows == nullptr, otherwise the
+// `count` rows listed (read in place, in that order; repeats allowed).
+template <class T>
+T mse_loss_gradient(const Problem<T>& p, const T* w, T b, T l2, const index_t* rows, index_t count,
+                    T* grad_w, T* grad_b, int n_threads = 0) {
+    Workspace<T> workspace;
+    if (rows == nullptr) return loss_gradient_with(p, w, b, l2, grad_w, grad_b, workspace, n_threads);
+    check_rows(rows, count, p.n_rows);
+    return loss_gradient_with(p, w, b, l2, grad_w, grad_b, workspace, n_threads,
+                              GatheredRows{rows, 0, count}, count);
+}
+
+STEEPEST_ALGORITHMS_END

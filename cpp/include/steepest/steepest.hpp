@@ -3,7 +3,7 @@
 // The whole header-only core: include this one file.
 #include "checks.hpp"
 #include "mse.hpp"
-#include "parallel.hpp"
-#include "problem.hpp"
+#include "shuffle.hpp"
 #include "train.hpp"
+#include "types.hpp"
 #include "version.hpp"

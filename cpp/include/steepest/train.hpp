@@ -1,62 +1,12 @@
 #pragma once
 
 // The training loops: full-batch gradient descent, SGD (batch size 1) and mini-batch SGD with a
-// constant learning rate, over rows read in place in an order the caller supplies.
-
-#include <algorithm>
-#include <cmath>
-#include <functional>
-#include <limits>
-#include <optional>
-#include <stdexcept>
-#include <vector>
+// constant learning rate, over rows read in place in the order each epoch's shuffle gives.
 
 #include "mse.hpp"
+#include "shuffle.hpp"
 
-namespace steepest {
-
-// batch_size 0 (or any value >= n_rows) means full-batch gradient descent.
-inline constexpr index_t kFullBatch = 0;
-
-template <class T>
-struct FitOptions {
-    index_t batch_size = 32;
-    T learning_rate = T(0.01);
-    T l2 = 0;
-    bool fit_intercept = true;
-    index_t max_epochs = 1000;
-    // Stop once the epoch objective has failed to fall below best * (1 - tol) for
-    // n_iter_no_change epochs in a row. A negative tol never stops.
-    double tol = 1e-4;
-    index_t n_iter_no_change = 5;
-    int n_threads = 0;  // <= 0: OpenMP's default
-};
-
-enum class StopReason { max_epochs, tol, diverged, observer };
-
-inline const char* to_string(StopReason reason) {
-    switch (reason) {
-        case StopReason::max_epochs: return "max_epochs";
-        case StopReason::tol: return "tol";
-        case StopReason::diverged: return "diverged";
-        case StopReason::observer: return "callback";
-    }
-    return "unknown";
-}
-
-struct FitReport {
-    // Full batch: the exact objective after each epoch. Stochastic: the mean of the batch
-    // objectives met during the epoch, each taken just before its step (free to compute, and what
-    // scikit-learn and PyTorch loops report).
-    std::vector<double> loss_history;
-    StopReason stop_reason = StopReason::max_epochs;
-    index_t n_epochs() const { return static_cast<index_t>(loss_history.size()); }
-};
-
-// Returns the row order for a (0-based) epoch: n_rows distinct indices, or nullptr for 0..n-1.
-using OrderSource = std::function<const index_t*(index_t epoch)>;
-// Called after each epoch with its 1-based number and objective; returning true stops the fit.
-using EpochObserver = std::function<bool(index_t epoch, double loss)>;
+STEEPEST_ALGORITHMS_BEGIN
 
 // scikit-learn's rule, made relative so that it does not depend on the scale of y.
 class NoImprovementRule {
@@ -140,26 +90,88 @@ double sgd_epoch(const Problem<T>& p, RowAt row_at, const FitOptions<T>& o, T* w
     return total / static_cast<double>(p.n_rows);
 }
 
+// One mini-batch step from the batch's combined sums; adds the batch objective (before the step,
+// times the batch's rows) to `total`.
+template <class T>
+inline void take_step(const Sums<T>& sums, index_t count, const FitOptions<T>& o, T* w, T& b,
+                      double& total) {
+    const index_t d = sums.n_features;
+    const T penalty = o.l2 > 0 ? o.l2 * squared_norm(w, d) : T(0);
+    total += static_cast<double>(sums.squared_residual()) +
+             static_cast<double>(count) * static_cast<double>(penalty);
+    const T decay = T(1) - T(2) * o.learning_rate * o.l2;
+    const T step = T(2) * o.learning_rate / static_cast<T>(count);
+    const T* g = sums.weighted_rows();
+    for (index_t j = 0; j < d; ++j) w[j] = decay * w[j] - step * g[j];
+    if (o.fit_intercept) b -= step * sums.residual();
+}
+
+inline index_t blocks_in(index_t batch_rows) {
+    const index_t block = block_rows_for(batch_rows);
+    return (batch_rows + block - 1) / block;
+}
+
+// One parallel region for the whole epoch, with one barrier per batch: each thread sums its share
+// of the batch's blocks into shared memory, then every thread combines all blocks and takes the
+// step on its own copy of the weights. The copies stay identical, as every thread performs the
+// same operations in the same order, so no second barrier is needed to publish the weights.
+// Batches alternate between two sets of block sums, so a thread that starts the next batch never
+// overwrites sums another thread is still combining (both must pass the next barrier first).
 template <class T, class RowAt>
 double minibatch_epoch(const Problem<T>& p, RowAt row_at, const FitOptions<T>& o, T* w, T& b,
                        Workspace<T>& workspace) {
-    const index_t d = p.n_features;
-    std::vector<T> buffer(static_cast<std::size_t>(Sums<T>::width(d)));
-    const Sums<T> sums{buffer.data(), d};
-    const T decay = T(1) - T(2) * o.learning_rate * o.l2;
-    double total = 0;
-    for (index_t start = 0; start < p.n_rows; start += o.batch_size) {
-        const index_t count = std::min(o.batch_size, p.n_rows - start);
-        batch_sums(p, w, b, row_at.shifted(start), count, workspace, o.n_threads, buffer.data());
-        const T penalty = o.l2 > 0 ? o.l2 * squared_norm(w, d) : T(0);
-        total += static_cast<double>(sums.squared_residual()) +
-                 static_cast<double>(count) * static_cast<double>(penalty);
-        const T step = T(2) * o.learning_rate / static_cast<T>(count);
-        const T* g = sums.weighted_rows();
-        for (index_t j = 0; j < d; ++j) w[j] = decay * w[j] - step * g[j];
-        if (o.fit_intercept) b -= step * sums.residual();
-    }
-    return total / static_cast<double>(p.n_rows);
+    const index_t n = p.n_rows, d = p.n_features, batch = o.batch_size;
+    const index_t width = Sums<T>::width(d);
+    // A short last batch has smaller blocks, and may have up to 9 of them.
+    const index_t max_blocks = std::max<index_t>(blocks_in(batch), 9);
+    const index_t scratch_rows = (max_blocks + 1) / 2;
+    const int threads = resolve_threads(o.n_threads);
+    const bool parallel = threads > 1 && blocks_in(batch) > 1 && batch * d >= kMinParallelElements;
+    [[maybe_unused]] const int team = parallel ? threads : 1;
+    const index_t per_thread = d + (scratch_rows + 1) * width;
+    T* shared_blocks = workspace.get(static_cast<std::size_t>(2 * max_blocks * width + team * per_thread));
+    T* private_memory = shared_blocks + 2 * max_blocks * width;
+    double epoch_total = 0;
+    T final_b = b;
+
+    auto run = [&](int thread, int n_threads) {
+        T* my_w = private_memory + thread * per_thread;
+        T* combined = my_w + d;
+        T* scratch = combined + width;
+        std::copy(w, w + d, my_w);
+        T my_b = b;
+        double total = 0;
+        index_t batch_number = 0;
+        for (index_t start = 0; start < n; start += batch, ++batch_number) {
+            const index_t count = std::min(batch, n - start);
+            const index_t block = block_rows_for(count);
+            const index_t n_blocks = (count + block - 1) / block;
+            T* blocks = shared_blocks + (batch_number & 1) * max_blocks * width;
+            const RowAt rows = row_at.shifted(start);
+            for (index_t blk = thread; blk < n_blocks; blk += n_threads)
+                accumulate_block(p, my_w, my_b, rows, blk * block, std::min(count, (blk + 1) * block),
+                                 Sums<T>{blocks + blk * width, d});
+            STEEPEST_OMP(omp barrier)
+            combine_pairwise(blocks, n_blocks, width, scratch, combined);
+            take_step(Sums<T>{combined, d}, count, o, my_w, my_b, total);
+        }
+        if (thread == 0) {
+            std::copy(my_w, my_w + d, w);
+            final_b = my_b;
+            epoch_total = total;
+        }
+    };
+#ifdef _OPENMP
+    // Serial epochs go through the same region (the if clause keeps it to one thread), so that
+    // both run the very same machine code: another inlined copy of `run` could contract
+    // multiply-adds differently and break bit-identical results across thread counts.
+    STEEPEST_OMP(omp parallel if (parallel) num_threads(team))
+    run(omp_get_thread_num(), omp_get_num_threads());
+#else
+    run(0, 1);
+#endif
+    b = final_b;
+    return epoch_total / static_cast<double>(n);
 }
 
 }  // namespace detail
@@ -188,12 +200,13 @@ void check_options(const Problem<T>& p, const FitOptions<T>& o) {
         throw std::invalid_argument("l2 must be non-negative and finite");
     if (o.max_epochs <= 0) throw std::invalid_argument("max_epochs must be positive");
     if (o.n_iter_no_change <= 0) throw std::invalid_argument("n_iter_no_change must be positive");
+    if (o.shuffle == ShuffleMode::blocks && o.shuffle_block_rows <= 0)
+        throw std::invalid_argument("shuffle_block_rows must be positive");
 }
 
 // Trains w (n_features values) and b in place from their current values.
 template <class T>
-FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const OrderSource& order_of_epoch = {},
-              const EpochObserver& observer = {}) {
+FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const EpochObserver<T>& observer = {}) {
     check_options(p, o);
     if (o.batch_size >= p.n_rows) o.batch_size = kFullBatch;
     if (!o.fit_intercept) b = 0;
@@ -204,7 +217,8 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const OrderSourc
     auto epoch_ends = [&](double loss) -> std::optional<StopReason> {
         report.loss_history.push_back(loss);
         if (divergence.diverged(loss)) return StopReason::diverged;
-        if (observer && observer(report.n_epochs(), loss)) return StopReason::observer;
+        if (observer && observer(EpochState<T>{report.n_epochs(), loss, w, p.n_features, b}))
+            return StopReason::callback;
         if (rule.should_stop(loss)) return StopReason::tol;
         return std::nullopt;
     };
@@ -217,8 +231,7 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const OrderSourc
         std::vector<T> grad(static_cast<std::size_t>(d));
         T grad_b = 0;
         for (index_t epoch = 0;; ++epoch) {
-            const double loss = mse_loss_gradient(p, w, b, o.l2, nullptr, 0, grad.data(), &grad_b,
-                                                  workspace, o.n_threads);
+            const double loss = loss_gradient_with(p, w, b, o.l2, grad.data(), &grad_b, workspace, o.n_threads);
             if (epoch == 0) {
                 // The starting objective: a first step that raises it already diverges.
                 divergence.diverged(loss);
@@ -234,9 +247,14 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const OrderSourc
         return report;
     }
 
+    std::vector<index_t> order;
     for (index_t epoch = 0; epoch < o.max_epochs; ++epoch) {
-        const index_t* order = order_of_epoch ? order_of_epoch(epoch) : nullptr;
-        const double loss = stochastic_epoch(p, order, o, w, b, workspace);
+        const index_t* epoch_rows = nullptr;
+        if (o.shuffle != ShuffleMode::none) {
+            epoch_order(o.shuffle, p.n_rows, o.shuffle_block_rows, o.seed, epoch, order);
+            epoch_rows = order.data();
+        }
+        const double loss = stochastic_epoch(p, epoch_rows, o, w, b, workspace);
         if (auto reason = epoch_ends(loss)) {
             report.stop_reason = *reason;
             return report;
@@ -246,4 +264,4 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const OrderSourc
     return report;
 }
 
-}  // namespace steepest
+STEEPEST_ALGORITHMS_END

@@ -1,0 +1,117 @@
+#pragma once
+
+// The row order of each epoch, drawn in the core from a seed the caller gives.
+//
+// Why here and not in NumPy: NumPy's Generator.permutation takes about 38 ms for 10^6 rows, more
+// than a whole epoch at memory speed. This generator (xoshiro256** seeded by SplitMix64, bounded
+// integers by Lemire's multiply-shift with rejection, Durstenfeld's shuffle with the swapped
+// slots prefetched ahead) uses only fixed-width integer arithmetic, so the orders are the same on
+// every platform and compiler, unlike std::shuffle or std::uniform_int_distribution.
+
+#include "types.hpp"
+
+STEEPEST_ALGORITHMS_BEGIN
+
+// SplitMix64 (Steele, Lea, Flood 2014): turns any 64-bit seed into well-mixed state words.
+inline std::uint64_t splitmix64(std::uint64_t& state) {
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+// xoshiro256** 1.0 (Blackman, Vigna 2018).
+class Xoshiro256 {
+  public:
+    explicit Xoshiro256(std::uint64_t seed) {
+        for (auto& word : s_) word = splitmix64(seed);
+    }
+
+    std::uint64_t next() {
+        const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+        const std::uint64_t t = s_[1] << 17;
+        s_[2] ^= s_[0];
+        s_[3] ^= s_[1];
+        s_[1] ^= s_[2];
+        s_[0] ^= s_[3];
+        s_[2] ^= t;
+        s_[3] = rotl(s_[3], 45);
+        return result;
+    }
+
+    // Uniform on [0, range), range >= 1. Lemire (2019) on 32-bit words for ranges up to 2^32;
+    // above that, masked rejection on 64-bit words (no 128-bit arithmetic needed).
+    std::uint64_t below(std::uint64_t range) {
+        if (range <= (std::uint64_t{1} << 32)) {
+            std::uint64_t product = (next() >> 32) * range;
+            auto low = static_cast<std::uint32_t>(product);
+            if (low < range) {
+                const auto threshold = static_cast<std::uint32_t>((std::uint64_t{1} << 32) % range);
+                while (low < threshold) {
+                    product = (next() >> 32) * range;
+                    low = static_cast<std::uint32_t>(product);
+                }
+            }
+            return product >> 32;
+        }
+        std::uint64_t mask = range - 1;
+        for (int shift = 1; shift < 64; shift *= 2) mask |= mask >> shift;
+        std::uint64_t candidate;
+        do candidate = next() & mask;
+        while (candidate >= range);
+        return candidate;
+    }
+
+  private:
+    static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+    std::uint64_t s_[4];
+};
+
+// A generator for one epoch that depends only on (seed, epoch): any epoch's order can be
+// reproduced alone, by the NumPy reference for instance.
+inline Xoshiro256 epoch_generator(std::uint64_t seed, index_t epoch) {
+    std::uint64_t mix = seed;
+    const std::uint64_t seed_word = splitmix64(mix);
+    std::uint64_t epoch_state = static_cast<std::uint64_t>(epoch);
+    return Xoshiro256(seed_word ^ splitmix64(epoch_state));
+}
+
+// Durstenfeld's shuffle of a[0..n). The slot each step will swap with is drawn a window ahead
+// and its cache line requested, so the random accesses overlap instead of queueing.
+inline void shuffle_in_place(index_t* a, index_t n, Xoshiro256& rng) {
+    constexpr index_t kWindow = 32;
+    index_t partner[kWindow];
+    for (index_t top = n - 1; top > 0; top -= kWindow) {
+        const index_t steps = std::min(kWindow, top);
+        for (index_t s = 0; s < steps; ++s) {
+            partner[s] = static_cast<index_t>(rng.below(static_cast<std::uint64_t>(top - s) + 1));
+#if defined(__GNUC__) || defined(__clang__)
+            __builtin_prefetch(a + partner[s], 1);
+#endif
+        }
+        for (index_t s = 0; s < steps; ++s) std::swap(a[top - s], a[partner[s]]);
+    }
+}
+
+// Fills `order` with the rows of one epoch (n_rows values) for ShuffleMode rows or blocks.
+inline void epoch_order(ShuffleMode mode, index_t n_rows, index_t block_rows, std::uint64_t seed,
+                        index_t epoch, std::vector<index_t>& order) {
+    order.resize(static_cast<std::size_t>(n_rows));
+    Xoshiro256 rng = epoch_generator(seed, epoch);
+    if (mode == ShuffleMode::blocks) {
+        if (block_rows <= 0) throw std::invalid_argument("shuffle_block_rows must be positive");
+        const index_t n_blocks = (n_rows + block_rows - 1) / block_rows;
+        std::vector<index_t> blocks(static_cast<std::size_t>(n_blocks));
+        for (index_t k = 0; k < n_blocks; ++k) blocks[k] = k;
+        shuffle_in_place(blocks.data(), n_blocks, rng);
+        index_t position = 0;
+        for (index_t block : blocks)
+            for (index_t row = block * block_rows, end = std::min(n_rows, row + block_rows); row < end; ++row)
+                order[position++] = row;
+        return;
+    }
+    for (index_t k = 0; k < n_rows; ++k) order[k] = k;
+    if (mode == ShuffleMode::rows) shuffle_in_place(order.data(), n_rows, rng);
+}
+
+STEEPEST_ALGORITHMS_END
