@@ -52,11 +52,14 @@ def test_without_intercept_the_intercept_stays_zero(problem):
     assert relative_error(result.coef, coef) <= 1e-6
 
 
-def test_minibatch_32_gets_within_two_percent_of_least_squares_mse_in_20_epochs():
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_minibatch_32_gets_within_two_percent_of_least_squares_mse_in_20_epochs(seed):
     X, y, _ = make_regression(100_000, 50, random_state=7)
     coef, intercept = least_squares(X, y)
     best_mse = reference.loss_and_gradient(X, y, coef, intercept)[0]
-    result = steepest.fit(X, y, batch_size=32, learning_rate=0.01, max_epochs=20, random_state=0)
+    # Constant-rate SGD hovers above the minimum by an amount proportional to the rate: at 0.01
+    # it is about 2% here, at 0.005 about 1%.
+    result = steepest.fit(X, y, batch_size=32, learning_rate=0.005, max_epochs=20, random_state=seed)
     assert result.n_epochs <= 20
     mse = steepest.loss_and_gradient(X, y, result.coef, result.intercept)[0]
     assert mse <= 1.02 * best_mse

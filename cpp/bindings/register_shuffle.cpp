@@ -22,13 +22,13 @@ void register_shuffle(py::module_& m) {
            std::uint64_t seed, steepest::index_t epoch) {
             if (n_rows <= 0) throw py::value_error("n_rows must be positive");
             const steepest::ShuffleMode shuffle = shuffle_mode(mode);
-            std::vector<steepest::index_t> order;
+            steepest::OrderScratch scratch;
             {
                 py::gil_scoped_release release;
-                steepest::epoch_order(shuffle, n_rows, block_rows, seed, epoch, order);
+                steepest::epoch_order(shuffle, n_rows, block_rows, seed, epoch, scratch);
             }
-            IndexArray result(static_cast<py::ssize_t>(order.size()));
-            std::copy(order.begin(), order.end(), result.mutable_data());
+            IndexArray result(static_cast<py::ssize_t>(scratch.order.size()));
+            std::copy(scratch.order.begin(), scratch.order.end(), result.mutable_data());
             return result;
         },
         py::arg("mode"), py::arg("n_rows"), py::arg("block_rows"), py::arg("seed"), py::arg("epoch"),

@@ -27,21 +27,29 @@ inline constexpr index_t kMinParallelElements = 2048;
 
 namespace detail {
 
-// 64 bytes of independent partial sums (8 doubles or 16 floats): the compiler keeps them in
-// vector registers without -ffast-math, and the summation order is fixed by this code rather
+// 64 bytes of independent partial sums per row (8 doubles or 16 floats): the compiler keeps them
+// in vector registers without -ffast-math, and the summation order is fixed by this code rather
 // than by the vector width the compiler picks.
 template <class T>
-inline T dot(const T* a, const T* b, index_t n) {
-    constexpr int kLanes = 64 / sizeof(T);
-    T acc[kLanes] = {};
-    index_t j = 0;
-    for (; j + kLanes <= n; j += kLanes)
-        for (int k = 0; k < kLanes; ++k) acc[k] += a[j + k] * b[j + k];
+inline constexpr int kLanes = 64 / sizeof(T);
+
+// acc[0] + ... + acc[kLanes - 1] in a fixed tree, plus the products of the n leftover elements.
+template <class T>
+inline T finish_dot(T (&acc)[kLanes<T>], const T* a, const T* b, index_t n) {
     T tail = 0;
-    for (; j < n; ++j) tail += a[j] * b[j];
-    for (int width = kLanes / 2; width > 0; width /= 2)
+    for (index_t j = 0; j < n; ++j) tail += a[j] * b[j];
+    for (int width = kLanes<T> / 2; width > 0; width /= 2)
         for (int k = 0; k < width; ++k) acc[k] += acc[k + width];
     return acc[0] + tail;
+}
+
+template <class T>
+inline T dot(const T* a, const T* b, index_t n) {
+    T acc[kLanes<T>] = {};
+    index_t j = 0;
+    for (; j + kLanes<T> <= n; j += kLanes<T>)
+        for (int k = 0; k < kLanes<T>; ++k) acc[k] += a[j + k] * b[j + k];
+    return finish_dot(acc, a + j, b + j, n - j);
 }
 
 template <class T>
@@ -67,28 +75,38 @@ inline void prefetch_row(const T* row, index_t n_features) {
 
 }  // namespace detail
 
-// Maps a position within a batch to a row of X. Rows in natural order need no prefetching: the
-// hardware sees the sequential stream.
+// Map a position within a batch to a row of X, and say which row to prefetch next: the row
+// `lookahead` positions ahead, or -1 for none. By default only rows that do not continue a run
+// of consecutive rows are prefetched, since the hardware streams runs by itself; a thread that
+// reads a share of each small batch prefetches every row of its share of the next batch
+// (every_row), so that memory keeps streaming while it waits at the batch's barrier.
 struct ContiguousRows {
-    static constexpr bool gathers = false;
     index_t first = 0;
+    index_t end = 0;        // one past the last row
+    index_t lookahead = 0;  // 0: leave it to the hardware
     index_t operator()(index_t k) const { return first + k; }
-    ContiguousRows shifted(index_t by) const { return {first + by}; }
-    index_t ahead(index_t) const { return -1; }
+    ContiguousRows shifted(index_t by) const { return {first + by, end, lookahead}; }
+    ContiguousRows every_row(index_t distance) const { return {first, end, distance}; }
+    index_t ahead(index_t k) const {
+        const index_t position = first + k + lookahead;
+        return lookahead > 0 && position < end ? position : -1;
+    }
 };
 
-// Rows listed in an order array (an epoch's order, or a batch's indices). `ahead` looks past the
-// end of the batch into the rest of the order, so prefetching runs across batch boundaries.
 struct GatheredRows {
-    static constexpr bool gathers = true;
     const index_t* order = nullptr;
     index_t first = 0;
     index_t end = 0;  // one past the last valid position in `order`
+    index_t lookahead = detail::kPrefetchRows;
+    bool all = false;
     index_t operator()(index_t k) const { return order[first + k]; }
-    GatheredRows shifted(index_t by) const { return {order, first + by, end}; }
+    GatheredRows shifted(index_t by) const { return {order, first + by, end, lookahead, all}; }
+    GatheredRows every_row(index_t distance) const { return {order, first, end, distance, true}; }
     index_t ahead(index_t k) const {
-        const index_t position = first + k + detail::kPrefetchRows;
-        return position < end ? order[position] : -1;
+        const index_t position = first + k + lookahead;
+        if (position >= end) return -1;
+        const index_t row = order[position];
+        return all || position == 0 || row != order[position - 1] + 1 ? row : -1;
     }
 };
 
@@ -116,10 +134,8 @@ inline void accumulate_block(const Problem<T>& p, const T* w, T b, RowAt row_at,
     std::fill(g, g + Sums<T>::width(d), T(0));
     T sum_r = 0, sum_r2 = 0;
     for (index_t k = begin; k < end; ++k) {
-        if constexpr (RowAt::gathers) {
-            const index_t next = row_at.ahead(k);
-            if (next >= 0) prefetch_row(p.row(next), d);
-        }
+        const index_t next = row_at.ahead(k);
+        if (next >= 0) prefetch_row(p.row(next), d);
         const index_t i = row_at(k);
         const T* x = p.row(i);
         const T r = dot(x, w, d) + b - p.y[i];
@@ -162,13 +178,26 @@ inline void combine_pairwise(const T* blocks, index_t n_blocks, index_t width, T
 
 }  // namespace detail
 
-// Scratch memory for block sums, kept across batches so that the hot loop never allocates.
+inline constexpr index_t kCacheLine = 64;
+
+// The smallest multiple of a cache line's worth of T that holds n values.
+template <class T>
+index_t padded_to_cache_line(index_t n) {
+    constexpr index_t per_line = kCacheLine / static_cast<index_t>(sizeof(T));
+    return (n + per_line - 1) / per_line * per_line;
+}
+
+// Scratch memory for block sums, kept across batches so that the hot loop never allocates, and
+// aligned to a cache line.
 template <class T>
 class Workspace {
   public:
     T* get(std::size_t size) {
-        if (buffer_.size() < size) buffer_.resize(size);
-        return buffer_.data();
+        constexpr std::size_t per_line = kCacheLine / sizeof(T);
+        if (buffer_.size() < size + per_line) buffer_.resize(size + per_line);
+        const auto address = reinterpret_cast<std::uintptr_t>(buffer_.data());
+        const std::size_t skip = (kCacheLine - address % kCacheLine) % kCacheLine / sizeof(T);
+        return buffer_.data() + skip;
     }
 
   private:
@@ -212,7 +241,10 @@ template <class T, class RowAt = ContiguousRows>
 T loss_gradient_with(const Problem<T>& p, const T* w, T b, T l2, T* grad_w, T* grad_b,
                      Workspace<T>& workspace, int n_threads, RowAt rows = {}, index_t count = -1) {
     const index_t d = p.n_features;
-    if (count < 0) count = p.n_rows;
+    if (count < 0) {
+        count = p.n_rows;
+        rows = RowAt{0, p.n_rows};
+    }
     if (count <= 0) throw std::invalid_argument("the batch has no rows");
     std::vector<T> sums(static_cast<std::size_t>(detail::Sums<T>::width(d)));
     batch_sums(p, w, b, rows, count, workspace, n_threads, sums.data());

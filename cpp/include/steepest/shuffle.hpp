@@ -6,7 +6,8 @@
 // than a whole epoch at memory speed. This generator (xoshiro256** seeded by SplitMix64, bounded
 // integers by Lemire's multiply-shift with rejection, Durstenfeld's shuffle with the swapped
 // slots prefetched ahead) uses only fixed-width integer arithmetic, so the orders are the same on
-// every platform and compiler, unlike std::shuffle or std::uniform_int_distribution.
+// every platform and compiler, unlike std::shuffle or std::uniform_int_distribution. Large
+// permutations are drawn bucket by bucket (scatter_shuffle) to stay in the cache.
 
 #include "types.hpp"
 
@@ -77,7 +78,7 @@ inline Xoshiro256 epoch_generator(std::uint64_t seed, index_t epoch) {
 }
 
 // Durstenfeld's shuffle of a[0..n). The slot each step will swap with is drawn a window ahead
-// and its cache line requested, so the random accesses overlap instead of queueing.
+// and its cache line requested, so that random accesses outside the cache overlap.
 inline void shuffle_in_place(index_t* a, index_t n, Xoshiro256& rng) {
     constexpr index_t kWindow = 32;
     index_t partner[kWindow];
@@ -93,9 +94,49 @@ inline void shuffle_in_place(index_t* a, index_t n, Xoshiro256& rng) {
     }
 }
 
-// Fills `order` with the rows of one epoch (n_rows values) for ShuffleMode rows or blocks.
-inline void epoch_order(ShuffleMode mode, index_t n_rows, index_t block_rows, std::uint64_t seed,
-                        index_t epoch, std::vector<index_t>& order) {
+// Rows per bucket of the scatter shuffle: a bucket's indices (32 KiB) stay in the L1/L2 cache
+// while Durstenfeld's shuffle permutes them.
+inline constexpr index_t kBucketRows = 4096;
+
+// A uniform random permutation of 0..n-1 into `order`, in cache-sized pieces (Sanders 1998):
+// every row goes to one of K buckets chosen uniformly and independently, then each bucket is
+// shuffled in place. The result is uniform: for any output sequence, the bucket sizes determine
+// the only assignment that yields it, so its probability, the sum over sizes of
+// K^-n * prod(1 / size_b!), is the same for every sequence. Plain Durstenfeld over 10^6 rows
+// makes one cache miss per row and costs about 3x more.
+inline void scatter_shuffle(index_t* order, index_t n, Xoshiro256& rng, std::vector<std::uint16_t>& bucket_of,
+                            std::vector<index_t>& next_slot) {
+    int bits = 0;
+    while (bits < 16 && (index_t{1} << bits) * kBucketRows < n) ++bits;
+    const index_t n_buckets = index_t{1} << bits;
+    const std::uint64_t mask = static_cast<std::uint64_t>(n_buckets - 1);
+    bucket_of.resize(static_cast<std::size_t>(n));
+    // Four 16-bit lanes per draw; the low `bits` bits of a lane are uniform on [0, n_buckets).
+    for (index_t i = 0; i < n; i += 4) {
+        const std::uint64_t draw = rng.next();
+        for (index_t lane = 0; lane < 4 && i + lane < n; ++lane)
+            bucket_of[i + lane] = static_cast<std::uint16_t>((draw >> (16 * lane)) & mask);
+    }
+    next_slot.assign(static_cast<std::size_t>(n_buckets + 1), 0);
+    for (index_t i = 0; i < n; ++i) ++next_slot[bucket_of[i] + 1];
+    for (index_t b = 0; b < n_buckets; ++b) next_slot[b + 1] += next_slot[b];
+    std::vector<index_t> bucket_start(next_slot.begin(), next_slot.end());
+    for (index_t i = 0; i < n; ++i) order[next_slot[bucket_of[i]]++] = i;
+    for (index_t b = 0; b < n_buckets; ++b)
+        shuffle_in_place(order + bucket_start[b], bucket_start[b + 1] - bucket_start[b], rng);
+}
+
+// Reusable memory for epoch orders, so that drawing one allocates nothing after the first epoch.
+struct OrderScratch {
+    std::vector<index_t> order;
+    std::vector<std::uint16_t> bucket_of;
+    std::vector<index_t> slots;
+};
+
+// Fills scratch.order with the rows of one epoch (n_rows values) for ShuffleMode rows or blocks.
+inline const index_t* epoch_order(ShuffleMode mode, index_t n_rows, index_t block_rows, std::uint64_t seed,
+                                  index_t epoch, OrderScratch& scratch) {
+    std::vector<index_t>& order = scratch.order;
     order.resize(static_cast<std::size_t>(n_rows));
     Xoshiro256 rng = epoch_generator(seed, epoch);
     if (mode == ShuffleMode::blocks) {
@@ -108,10 +149,13 @@ inline void epoch_order(ShuffleMode mode, index_t n_rows, index_t block_rows, st
         for (index_t block : blocks)
             for (index_t row = block * block_rows, end = std::min(n_rows, row + block_rows); row < end; ++row)
                 order[position++] = row;
-        return;
+    } else if (mode == ShuffleMode::rows && n_rows > kBucketRows) {
+        scatter_shuffle(order.data(), n_rows, rng, scratch.bucket_of, scratch.slots);
+    } else {
+        for (index_t k = 0; k < n_rows; ++k) order[k] = k;
+        if (mode == ShuffleMode::rows) shuffle_in_place(order.data(), n_rows, rng);
     }
-    for (index_t k = 0; k < n_rows; ++k) order[k] = k;
-    if (mode == ShuffleMode::rows) shuffle_in_place(order.data(), n_rows, rng);
+    return order.data();
 }
 
 STEEPEST_ALGORITHMS_END

@@ -74,10 +74,8 @@ double sgd_epoch(const Problem<T>& p, RowAt row_at, const FitOptions<T>& o, T* w
     T penalty = o.l2 > 0 ? o.l2 * squared_norm(w, d) : T(0);
     double total = 0;
     for (index_t k = 0; k < p.n_rows; ++k) {
-        if constexpr (RowAt::gathers) {
-            const index_t next = row_at.ahead(k);
-            if (next >= 0) prefetch_row(p.row(next), d);
-        }
+        const index_t next = row_at.ahead(k);
+        if (next >= 0) prefetch_row(p.row(next), d);
         const index_t i = row_at(k);
         const T* x = p.row(i);
         const T r = dot(x, w, d) + b - p.y[i];
@@ -106,6 +104,8 @@ inline void take_step(const Sums<T>& sums, index_t count, const FitOptions<T>& o
     if (o.fit_intercept) b -= step * sums.residual();
 }
 
+inline constexpr index_t kPrefetchShareBytes = 256 * 1024;
+
 inline index_t blocks_in(index_t batch_rows) {
     const index_t block = block_rows_for(batch_rows);
     return (batch_rows + block - 1) / block;
@@ -121,22 +121,30 @@ template <class T, class RowAt>
 double minibatch_epoch(const Problem<T>& p, RowAt row_at, const FitOptions<T>& o, T* w, T& b,
                        Workspace<T>& workspace) {
     const index_t n = p.n_rows, d = p.n_features, batch = o.batch_size;
-    const index_t width = Sums<T>::width(d);
+    // Every block's sums and every thread's memory start on a cache line of their own: threads
+    // writing neighbouring lines would otherwise bounce them between cores on every row.
+    const index_t width = padded_to_cache_line<T>(Sums<T>::width(d));
     // A short last batch has smaller blocks, and may have up to 9 of them.
     const index_t max_blocks = std::max<index_t>(blocks_in(batch), 9);
     const index_t scratch_rows = (max_blocks + 1) / 2;
     const int threads = resolve_threads(o.n_threads);
     const bool parallel = threads > 1 && blocks_in(batch) > 1 && batch * d >= kMinParallelElements;
     [[maybe_unused]] const int team = parallel ? threads : 1;
-    const index_t per_thread = d + (scratch_rows + 1) * width;
+    const index_t per_thread = padded_to_cache_line<T>(d) + (scratch_rows + 1) * width;
     T* shared_blocks = workspace.get(static_cast<std::size_t>(2 * max_blocks * width + team * per_thread));
     T* private_memory = shared_blocks + 2 * max_blocks * width;
     double epoch_total = 0;
     T final_b = b;
 
+    // Threads whose share of a batch fits in their L2 cache prefetch their share of the next
+    // batch, a batch ahead: the memory stream then goes on while they meet at the barrier.
+    const bool small_shares =
+        parallel && batch / team * d * static_cast<index_t>(sizeof(T)) <= kPrefetchShareBytes;
+    const RowAt epoch_rows = small_shares ? row_at.every_row(batch) : row_at;
+
     auto run = [&](int thread, int n_threads) {
         T* my_w = private_memory + thread * per_thread;
-        T* combined = my_w + d;
+        T* combined = my_w + padded_to_cache_line<T>(d);
         T* scratch = combined + width;
         std::copy(w, w + d, my_w);
         T my_b = b;
@@ -147,8 +155,11 @@ double minibatch_epoch(const Problem<T>& p, RowAt row_at, const FitOptions<T>& o
             const index_t block = block_rows_for(count);
             const index_t n_blocks = (count + block - 1) / block;
             T* blocks = shared_blocks + (batch_number & 1) * max_blocks * width;
-            const RowAt rows = row_at.shifted(start);
-            for (index_t blk = thread; blk < n_blocks; blk += n_threads)
+            const RowAt rows = epoch_rows.shifted(start);
+            // Consecutive blocks per thread: long sequential streams for the hardware prefetcher.
+            const index_t first_block = n_blocks * thread / n_threads;
+            const index_t end_block = n_blocks * (thread + 1) / n_threads;
+            for (index_t blk = first_block; blk < end_block; ++blk)
                 accumulate_block(p, my_w, my_b, rows, blk * block, std::min(count, (blk + 1) * block),
                                  Sums<T>{blocks + blk * width, d});
             STEEPEST_OMP(omp barrier)
@@ -185,7 +196,7 @@ double stochastic_epoch(const Problem<T>& p, const index_t* order, const FitOpti
         return o.batch_size == 1 ? detail::sgd_epoch(p, row_at, o, w, b)
                                  : detail::minibatch_epoch(p, row_at, o, w, b, workspace);
     };
-    if (order == nullptr) return run(ContiguousRows{});
+    if (order == nullptr) return run(ContiguousRows{0, p.n_rows});
     return run(GatheredRows{order, 0, p.n_rows});
 }
 
@@ -247,13 +258,12 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const EpochObser
         return report;
     }
 
-    std::vector<index_t> order;
+    OrderScratch orders;
     for (index_t epoch = 0; epoch < o.max_epochs; ++epoch) {
-        const index_t* epoch_rows = nullptr;
-        if (o.shuffle != ShuffleMode::none) {
-            epoch_order(o.shuffle, p.n_rows, o.shuffle_block_rows, o.seed, epoch, order);
-            epoch_rows = order.data();
-        }
+        const index_t* epoch_rows =
+            o.shuffle == ShuffleMode::none
+                ? nullptr
+                : epoch_order(o.shuffle, p.n_rows, o.shuffle_block_rows, o.seed, epoch, orders);
         const double loss = stochastic_epoch(p, epoch_rows, o, w, b, workspace);
         if (auto reason = epoch_ends(loss)) {
             report.stop_reason = *reason;
