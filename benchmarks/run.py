@@ -40,7 +40,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Optional, Union
+from typing import Any, Callable, Iterator, Literal, Optional, Union
 
 import numpy as np
 
@@ -54,16 +54,17 @@ except ImportError:  # pragma: no cover - depends on the environment
 HERE = Path(__file__).resolve().parent
 BUILD_DIR = HERE / ".build"
 
-Batch = Union[int, str]  # an int or "full"
-SHUFFLES = ("rows", "blocks", "none")
+Batch = Union[int, Literal["full"]]
+Shuffle = Literal["rows", "blocks", "none"]
+SHUFFLES: tuple[Shuffle, ...] = ("rows", "blocks", "none")
 SEED = 0
 NOISE = 0.1  # standard deviation of the noise added to y, as in steepest.datasets
 INTERCEPT = 0.5
 GENERATION_CHUNK_ROWS = 65_536  # rows generated at a time: no full-size float64 temporary
 
 # Rows on which a slow method is timed at a given batch size when the problem is larger; its time is
-# then scaled to the full problem per row and marked "extrapolated". These methods spend almost all
-# of their time in per-batch Python overhead, which does not depend on the number of rows.
+# then scaled to the full problem per row and marked "extrapolated". At these batch sizes the
+# methods spend almost all of their time in per-step Python overhead, a fixed cost per row.
 NUMPY_SUBSAMPLE_ROWS = {1: 50_000}  # NumPy at batch 1: ~17 us per row, 17 s per epoch at 10^6 rows
 TORCH_SUBSAMPLE_ROWS = {32: 100_000}  # PyTorch at batch 32: ~14 s per epoch at 10^6 rows
 PEER_REPEATS = 3  # timed epochs (sklearn: fits) per peer configuration, after a warm-up
@@ -133,7 +134,7 @@ def learning_rate(batch: Batch) -> float:
     return 0.1 if batch == "full" else 1e-3 if batch == 1 else 0.01
 
 
-def configurations(batch_sizes: list[Batch]) -> Iterator[tuple[Batch, str]]:
+def configurations(batch_sizes: list[Batch]) -> Iterator[tuple[Batch, Shuffle]]:
     """(batch, shuffle) pairs: every shuffle mode per batch size; full batch has no order, only "none"."""
     for batch in batch_sizes:
         for shuffle in ("none",) if batch == "full" else SHUFFLES:
@@ -245,7 +246,7 @@ def measure_floors(results: Results, floors: Floors, data: dict[str, tuple[np.nd
 # steepest and NumPy
 
 
-def time_steepest(X: np.ndarray, y: np.ndarray, batch: Batch, shuffle: str, threads: int, epochs: int) -> Timing:
+def time_steepest(X: np.ndarray, y: np.ndarray, batch: Batch, shuffle: Shuffle, threads: int, epochs: int) -> Timing:
     """Per-epoch times of one fit of epochs + 1 epochs, the first a warm-up, from the epoch callback."""
     stamps: list[float] = []
     steepest.fit(X, y, batch_size=batch, learning_rate=learning_rate(batch), max_epochs=epochs + 1, tol=None,
@@ -253,10 +254,10 @@ def time_steepest(X: np.ndarray, y: np.ndarray, batch: Batch, shuffle: str, thre
                  callback=lambda info: stamps.append(time.perf_counter()))
     if len(stamps) != epochs + 1:
         raise RuntimeError(f"the fit ran {len(stamps)} epochs instead of {epochs + 1}")
-    return Timing(list(np.diff(stamps)), X.shape[0], X.shape[0])
+    return Timing(np.diff(stamps).tolist(), X.shape[0], X.shape[0])
 
 
-def time_reference(X: np.ndarray, y: np.ndarray, batch: Batch, shuffle: str, threads: int, epochs: int, rows: int) -> Timing:
+def time_reference(X: np.ndarray, y: np.ndarray, batch: Batch, shuffle: Shuffle, threads: int, epochs: int, rows: int) -> Timing:
     """steepest.reference.fit on the first `rows` rows: a fit of `epochs` epochs after a 1-epoch warm-up fit.
 
     BLAS is limited to `threads` threads, like the core. A full-batch fit of E epochs makes E + 1
@@ -265,12 +266,15 @@ def time_reference(X: np.ndarray, y: np.ndarray, batch: Batch, shuffle: str, thr
     """
     n_rows = X.shape[0]
     X, y = X[:rows], y[:rows]  # views: the first rows stay C-contiguous and are not copied
-    arguments = dict(batch_size=batch, learning_rate=learning_rate(batch), tol=None, shuffle=shuffle,
-                     random_state=SEED, n_threads=threads)
+
+    def fit(max_epochs: int) -> None:
+        steepest.reference.fit(X, y, batch_size=batch, learning_rate=learning_rate(batch), max_epochs=max_epochs,
+                               tol=None, shuffle=shuffle, random_state=SEED, n_threads=threads)
+
     with threadpool_limits(limits=threads, user_api="blas"):
-        steepest.reference.fit(X, y, max_epochs=1, **arguments)
+        fit(1)  # warm-up
         start = time.perf_counter()
-        steepest.reference.fit(X, y, max_epochs=epochs, **arguments)
+        fit(epochs)
         elapsed = time.perf_counter() - start
     passes = epochs + 1 if batch == "full" else epochs
     return Timing([elapsed / passes], rows, n_rows)
@@ -311,7 +315,7 @@ def time_torch(X: np.ndarray, y: np.ndarray, batch: int, threads: int, rows: int
             index = order[start : start + batch]
             optimizer.zero_grad()
             loss = torch.nn.functional.mse_loss(model(features[index]).squeeze(1), target[index])
-            loss.backward()
+            loss.backward()  # type: ignore[no-untyped-call]
             optimizer.step()
 
     return Timing(time_call(one_epoch, PEER_REPEATS), rows, X.shape[0])
@@ -425,6 +429,43 @@ def permutation_seconds(n_rows: int) -> Optional[float]:
     return statistics.median(time_call(lambda: draw("rows", n_rows, 1, SEED, next(epochs)), FLOOR_REPEATS))
 
 
+class CpuWatch:
+    """CPU time that other processes use while this benchmark runs (Linux /proc/stat).
+
+    On a 2-core machine, any other busy process wrecks the timings: a 2-thread OpenMP region whose
+    second thread is descheduled waits at every barrier, and epochs become 10-100x slower.
+    """
+
+    def __init__(self) -> None:
+        self.start = self._sample()
+
+    @staticmethod
+    def _sample() -> tuple[float, float, float]:
+        """(wall seconds, busy CPU seconds of the whole machine, CPU seconds of this process and its children)."""
+        fields = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle + iowait
+        machine = (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # user..steal; guest time is inside user
+        own = sum(getattr(resource.getrusage(who), field) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+                  for field in ("ru_utime", "ru_stime"))
+        return time.perf_counter(), machine, own
+
+    def others_cores(self) -> float:
+        """Cores that other processes (or the hypervisor, as steal time) kept busy on average since the start."""
+        wall, machine, own = (now - then for now, then in zip(self._sample(), self.start))
+        return max(0.0, (machine - own) / wall)
+
+
+def check_idle_machine(seconds: float = 1.0) -> float:
+    """Cores used by other processes over `seconds`, with a warning when it is more than a quarter core."""
+    watch = CpuWatch()
+    time.sleep(seconds)
+    busy = watch.others_cores()
+    if busy > 0.25:
+        print(f"WARNING: other processes are keeping {busy:.2f} cores busy: timings will be unreliable "
+              "(a descheduled OpenMP thread makes every barrier wait). Run on an idle machine.")
+    return busy
+
+
 # --------------------------------------------------------------------------------------------
 # Reports
 
@@ -517,44 +558,44 @@ def acceptance(results: Results, dtypes: list[str], permutation_s: Optional[floa
     def ratio(numerator: Optional[Timing], denominator: Optional[Timing]) -> Optional[float]:
         return None if numerator is None or denominator is None else numerator.seconds / denominator.seconds
 
-    for dtype in dtypes:
-        def ours(batch: Batch, shuffle: str) -> Optional[Timing]:
-            return results.get("steepest", dtype, batch, shuffle, k)
+    def ours(dtype: str, batch: Batch, shuffle: str) -> Optional[Timing]:
+        return results.get("steepest", dtype, batch, shuffle, k)
 
+    for dtype in dtypes:
         gather = results.get("gather floor", dtype, None, None, k)
         sequential = results.get("sequential floor", dtype, None, None, k)
         for batch, limit in ((256, 1.5), (4096, 1.5), (32, 2.0), (1, 3.0)):
             checks.append(Check(f"rows shuffle, batch {batch}: time / gather floor", dtype,
-                                ratio(ours(batch, "rows"), gather), limit, True))
+                                ratio(ours(dtype, batch, "rows"), gather), limit, True))
         for shuffle in ("blocks", "none"):
             for batch, limit in ((256, 1.3), (4096, 1.3), (32, 2.0), (1, 3.0)):
                 checks.append(Check(f"{shuffle} shuffle, batch {batch}: time / sequential floor", dtype,
-                                    ratio(ours(batch, shuffle), sequential), limit, True))
-        checks.append(Check("full batch: time / sequential floor", dtype, ratio(ours("full", "none"), sequential), 1.3, True))
-        rows_256 = ours(256, "rows")
+                                    ratio(ours(dtype, batch, shuffle), sequential), limit, True))
+        checks.append(Check("full batch: time / sequential floor", dtype, ratio(ours(dtype, "full", "none"), sequential), 1.3, True))
+        rows_256 = ours(dtype, 256, "rows")
         checks.append(Check("drawing the row permutation / rows-shuffle epoch at batch 256", dtype,
                             None if permutation_s is None or rows_256 is None else permutation_s / rows_256.seconds,
                             0.10, True))
         checks.append(Check("speed-up over NumPy, batch 32, rows shuffle (gathered)", dtype,
-                            ratio(results.get("numpy", dtype, 32, "rows", k), ours(32, "rows")), 6.0, False))
+                            ratio(results.get("numpy", dtype, 32, "rows", k), ours(dtype, 32, "rows")), 6.0, False))
         for batch in (32, 256):
             checks.append(Check(f"speed-up of blocks shuffle over NumPy pre-shuffled contiguous, batch {batch}", dtype,
-                                ratio(results.get("numpy contiguous", dtype, batch, "pre-shuffled", k), ours(batch, "blocks")),
+                                ratio(results.get("numpy contiguous", dtype, batch, "pre-shuffled", k), ours(dtype, batch, "blocks")),
                                 10.0, False))
         checks.append(Check("speed-up over NumPy, full batch", dtype,
-                            ratio(results.get("numpy", dtype, "full", "none", k), ours("full", "none")), 2.5, False))
+                            ratio(results.get("numpy", dtype, "full", "none", k), ours(dtype, "full", "none")), 2.5, False))
         sklearn = results.get("sklearn", dtype, 1, "rows", 1)
         checks.append(Check("speed-up over sklearn SGDRegressor, batch 1, rows shuffle", dtype,
-                            ratio(sklearn, ours(1, "rows")), 3.0, False))
+                            ratio(sklearn, ours(dtype, 1, "rows")), 3.0, False))
         checks.append(Check("speed-up over sklearn SGDRegressor, batch 1, blocks shuffle", dtype,
-                            ratio(sklearn, ours(1, "blocks")), 8.0, False))
+                            ratio(sklearn, ours(dtype, 1, "blocks")), 8.0, False))
     return checks
 
 
 def acceptance_table(checks: list[Check]) -> str:
     lines = ["| target | dtype | measured | limit | result |", "|---|---|---:|---:|---|"]
     for check in checks:
-        value = "-" if check.value is None else f"{check.value:.2f}"
+        value = "-" if check.value is None else f"{check.value:.3f}"  # 3 decimals: 2.004 must not read as 2.00
         lines.append(f"| {check.name} | {check.dtype} | {value} | {'<=' if check.at_most else '>='} {check.limit:g} | {check.status} |")
     return "\n".join(lines)
 
@@ -565,6 +606,7 @@ def plot(results: Results, path: Path, dtypes: list[str], batch_sizes: list[Batc
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
     colors = {"float64": "tab:blue", "float32": "tab:orange"}
     markers = {"rows": "o-", "blocks": "s--", "none": "^:"}
@@ -587,7 +629,10 @@ def plot(results: Results, path: Path, dtypes: list[str], batch_sizes: list[Batc
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xticks(ticks, [f"full\n({n_rows:,})" if batch == "full" else str(batch) for batch in batch_sizes])
-    axes.minorticks_off()
+    axes.xaxis.set_minor_locator(NullLocator())
+    axes.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axes.yaxis.set_minor_locator(NullLocator())
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
     axes.set_xlabel("batch size (rows per step)")
     axes.set_ylabel("ms per epoch (median)")
     axes.set_title(title)
@@ -611,7 +656,8 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
                                      epilog="Run it with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset "
                                             "(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE ...) so NumPy runs its best kernel.")
     parser.add_argument("--quick", action="store_true",
-                        help=f"a small problem and few configurations (defaults {QUICK_DEFAULTS}); writes results-quick.*")
+                        help="a small problem and few configurations, under a minute: {rows:,} rows, {epochs} epochs, "
+                             "batch sizes {batch_sizes}, threads {threads} unless given; writes results-quick.*".format(**QUICK_DEFAULTS))
     parser.add_argument("--rows", type=int, help=f"rows of X (default {FULL_DEFAULTS['rows']:,})")
     parser.add_argument("--features", type=int, default=100, help="columns of X (default 100)")
     parser.add_argument("--epochs", type=int, help=f"timed epochs per configuration, after 1 warm-up (default {FULL_DEFAULTS['epochs']})")
@@ -663,6 +709,9 @@ def main(argv: Optional[list[str]] = None) -> int:
                    "before quoting NumPy figures.")
         print(warning)
         notes.append(warning)
+
+    busy_before = check_idle_machine()
+    watch = CpuWatch()
 
     print("\nmemory probe (subprocess)...", flush=True)
     memory = run_memory_probe(n, d, max(args.threads))
@@ -734,6 +783,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     checks = acceptance(results, args.dtypes, permutation_s)
     at_target_size = n == 1_000_000 and d == 100
     elapsed = time.perf_counter() - started
+    busy_during = watch.others_cores()
+    if busy_during > 0.1:
+        notes.append(f"other processes kept {busy_during:.2f} cores busy on average during the run: "
+                     "the timings are unreliable; rerun on an idle machine.")
 
     print(f"\n## steepest {steepest.__version__}: ms per epoch, X {n:,} x {d}\n")
     print(main_table(results, args.dtypes, args.threads, args.batch_sizes))
@@ -763,6 +816,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     report = dict(
         command=[sys.executable, *sys.argv], date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         elapsed_seconds=elapsed, machine=machine_info(), blas=blas,
+        other_processes_cores=dict(before_run=busy_before, during_run=busy_during),
         steepest=dict(version=steepest.__version__, kernel_info=kernel),
         problem=dict(rows=n, features=d, dtypes=args.dtypes, batch_sizes=args.batch_sizes, threads=args.threads,
                      timed_epochs=epochs, warmup_epochs=1, learning_rates={str(b): learning_rate(b) for b in args.batch_sizes},
@@ -781,7 +835,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"wrote {png_path}")
     else:
         print("matplotlib is not installed: no plot")
-    print(f"benchmark took {elapsed:.0f} s")
+    print(f"benchmark took {elapsed:.0f} s; other processes kept {busy_during:.2f} cores busy meanwhile")
     return 0
 
 
