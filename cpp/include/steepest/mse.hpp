@@ -64,9 +64,11 @@ inline constexpr index_t kPrefetchRows = 8;
 template <class T>
 inline void prefetch_row(const T* row, index_t n_features) {
 #if defined(__GNUC__) || defined(__clang__)
-    const char* bytes = reinterpret_cast<const char*>(row);
-    const index_t size = n_features * static_cast<index_t>(sizeof(T));
-    for (index_t offset = 0; offset < size; offset += 64) __builtin_prefetch(bytes + offset);
+    // Every cache line the row touches: a row need not start on a line boundary.
+    const auto first = reinterpret_cast<std::uintptr_t>(row) & ~std::uintptr_t{63};
+    const auto end = reinterpret_cast<std::uintptr_t>(row + n_features);
+    for (std::uintptr_t line = first; line < end; line += 64)
+        __builtin_prefetch(reinterpret_cast<const void*>(line));
 #else
     (void)row;
     (void)n_features;

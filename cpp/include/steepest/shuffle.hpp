@@ -129,27 +129,39 @@ inline void scatter_shuffle(index_t* order, index_t n, Xoshiro256& rng, std::vec
 // Reusable memory for epoch orders, so that drawing one allocates nothing after the first epoch.
 struct OrderScratch {
     std::vector<index_t> order;
+    std::vector<index_t> blocks;
     std::vector<std::uint16_t> bucket_of;
     std::vector<index_t> slots;
 };
+
+// The blocks of one epoch in ShuffleMode::blocks, in their random order, into scratch.blocks:
+// block k holds rows [k * block_rows, min(n_rows, (k + 1) * block_rows)).
+inline const index_t* epoch_block_order(index_t n_rows, index_t block_rows, std::uint64_t seed, index_t epoch,
+                                        OrderScratch& scratch) {
+    if (block_rows <= 0) throw std::invalid_argument("shuffle_block_rows must be positive");
+    const index_t n_blocks = (n_rows + block_rows - 1) / block_rows;
+    scratch.blocks.resize(static_cast<std::size_t>(n_blocks));
+    for (index_t k = 0; k < n_blocks; ++k) scratch.blocks[k] = k;
+    Xoshiro256 rng = epoch_generator(seed, epoch);
+    shuffle_in_place(scratch.blocks.data(), n_blocks, rng);
+    return scratch.blocks.data();
+}
 
 // Fills scratch.order with the rows of one epoch (n_rows values) for ShuffleMode rows or blocks.
 inline const index_t* epoch_order(ShuffleMode mode, index_t n_rows, index_t block_rows, std::uint64_t seed,
                                   index_t epoch, OrderScratch& scratch) {
     std::vector<index_t>& order = scratch.order;
     order.resize(static_cast<std::size_t>(n_rows));
-    Xoshiro256 rng = epoch_generator(seed, epoch);
     if (mode == ShuffleMode::blocks) {
-        if (block_rows <= 0) throw std::invalid_argument("shuffle_block_rows must be positive");
-        const index_t n_blocks = (n_rows + block_rows - 1) / block_rows;
-        std::vector<index_t> blocks(static_cast<std::size_t>(n_blocks));
-        for (index_t k = 0; k < n_blocks; ++k) blocks[k] = k;
-        shuffle_in_place(blocks.data(), n_blocks, rng);
+        epoch_block_order(n_rows, block_rows, seed, epoch, scratch);
         index_t position = 0;
-        for (index_t block : blocks)
+        for (index_t block : scratch.blocks)
             for (index_t row = block * block_rows, end = std::min(n_rows, row + block_rows); row < end; ++row)
                 order[position++] = row;
-    } else if (mode == ShuffleMode::rows && n_rows > kBucketRows) {
+        return order.data();
+    }
+    Xoshiro256 rng = epoch_generator(seed, epoch);
+    if (mode == ShuffleMode::rows && n_rows > kBucketRows) {
         scatter_shuffle(order.data(), n_rows, rng, scratch.bucket_of, scratch.slots);
     } else {
         for (index_t k = 0; k < n_rows; ++k) order[k] = k;

@@ -65,15 +65,16 @@ class DivergenceRule {
 
 namespace detail {
 
-// One example per step: the row is read once, for both its residual and its update.
+// One example per step, over positions [0, count) of row_at: the row is read once, for both its
+// residual and its update. Adds each step's objective (before the step) to `total`; `penalty`
+// carries l2 * ||w||^2 from one call to the next.
 template <class T, class RowAt>
-double sgd_epoch(const Problem<T>& p, RowAt row_at, const FitOptions<T>& o, T* w, T& b) {
+void sgd_rows(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions<T>& o, T* w, T& b,
+              T& penalty, double& total) {
     const index_t d = p.n_features;
     const T lr = o.learning_rate;
     const T decay = T(1) - T(2) * lr * o.l2;
-    T penalty = o.l2 > 0 ? o.l2 * squared_norm(w, d) : T(0);
-    double total = 0;
-    for (index_t k = 0; k < p.n_rows; ++k) {
+    for (index_t k = 0; k < count; ++k) {
         const index_t next = row_at.ahead(k);
         if (next >= 0) prefetch_row(p.row(next), d);
         const index_t i = row_at(k);
@@ -84,6 +85,56 @@ double sgd_epoch(const Problem<T>& p, RowAt row_at, const FitOptions<T>& o, T* w
         for (index_t j = 0; j < d; ++j) w[j] = decay * w[j] - step * x[j];
         if (o.fit_intercept) b -= step;
         if (o.l2 > 0) penalty = o.l2 * squared_norm(w, d);
+    }
+}
+
+template <class T>
+T initial_penalty(const FitOptions<T>& o, const T* w, index_t d) {
+    return o.l2 > 0 ? o.l2 * squared_norm(w, d) : T(0);
+}
+
+template <class T, class RowAt>
+double sgd_epoch(const Problem<T>& p, RowAt row_at, const FitOptions<T>& o, T* w, T& b) {
+    T penalty = initial_penalty(o, w, p.n_features);
+    double total = 0;
+    sgd_rows(p, row_at, p.n_rows, o, w, b, penalty, total);
+    return total / static_cast<double>(p.n_rows);
+}
+
+// Rows first, first + 1, ... of one run of `count` rows. Its last `lead` rows prefetch the first
+// `lead` rows of the next run (about 64 KiB ahead), so that the jump to a new place in memory
+// does not stall while the hardware prefetcher finds the new stream: with 80-row runs, that stall
+// alone costs about 40% of an epoch.
+inline constexpr index_t kRunLeadBytes = 64 * 1024;
+
+struct RunRows {
+    index_t first;
+    index_t count;
+    index_t next_first;
+    index_t next_end;
+    index_t lead;
+    index_t operator()(index_t k) const { return first + k; }
+    index_t ahead(index_t k) const {
+        const index_t row = next_first + k - (count - lead);
+        return row >= next_first && row < next_end ? row : -1;
+    }
+};
+
+// SGD over shuffled blocks, each walked as a contiguous run: through an order array the same rows
+// cost about 40% more, as every step would wait on an index before it can address its row.
+template <class T>
+double sgd_epoch_over_blocks(const Problem<T>& p, const index_t* blocks, const FitOptions<T>& o, T* w, T& b) {
+    const index_t block_rows = o.shuffle_block_rows;
+    const index_t n_blocks = (p.n_rows + block_rows - 1) / block_rows;
+    const index_t lead = std::max(kPrefetchRows, kRunLeadBytes / (p.n_features * static_cast<index_t>(sizeof(T))));
+    T penalty = initial_penalty(o, w, p.n_features);
+    double total = 0;
+    for (index_t k = 0; k < n_blocks; ++k) {
+        const index_t first = blocks[k] * block_rows;
+        const index_t next = k + 1 < n_blocks ? blocks[k + 1] * block_rows : p.n_rows;
+        const index_t count = std::min(block_rows, p.n_rows - first);
+        const RunRows run{first, count, next, std::min(p.n_rows, next + block_rows), lead};
+        sgd_rows(p, run, count, o, w, b, penalty, total);
     }
     return total / static_cast<double>(p.n_rows);
 }
@@ -259,12 +310,19 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const EpochObser
     }
 
     OrderScratch orders;
+    const bool sgd_over_blocks = o.batch_size == 1 && o.shuffle == ShuffleMode::blocks;
     for (index_t epoch = 0; epoch < o.max_epochs; ++epoch) {
-        const index_t* epoch_rows =
-            o.shuffle == ShuffleMode::none
-                ? nullptr
-                : epoch_order(o.shuffle, p.n_rows, o.shuffle_block_rows, o.seed, epoch, orders);
-        const double loss = stochastic_epoch(p, epoch_rows, o, w, b, workspace);
+        double loss;
+        if (sgd_over_blocks) {
+            const index_t* blocks = epoch_block_order(p.n_rows, o.shuffle_block_rows, o.seed, epoch, orders);
+            loss = detail::sgd_epoch_over_blocks(p, blocks, o, w, b);
+        } else {
+            const index_t* epoch_rows =
+                o.shuffle == ShuffleMode::none
+                    ? nullptr
+                    : epoch_order(o.shuffle, p.n_rows, o.shuffle_block_rows, o.seed, epoch, orders);
+            loss = stochastic_epoch(p, epoch_rows, o, w, b, workspace);
+        }
         if (auto reason = epoch_ends(loss)) {
             report.stop_reason = *reason;
             return report;
