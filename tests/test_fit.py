@@ -75,7 +75,10 @@ def test_sgd_gets_close_to_least_squares_mse():
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, 32, "full"])
-@pytest.mark.parametrize("options", [{}, {"l2": 0.05}, {"fit_intercept": False}, {"shuffle": False}])
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"l2": 0.05}, {"fit_intercept": False}, {"shuffle": False}, {"shuffle": "blocks", "shuffle_block_rows": 7}],
+)
 def test_core_follows_the_numpy_reference_step_for_step(batch_size, options):
     X, y, _ = make_regression(3_000, 8, random_state=9)
     kwargs = dict(batch_size=batch_size, learning_rate=0.02, max_epochs=4, tol=None, random_state=11, **options)
