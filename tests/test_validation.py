@@ -581,3 +581,11 @@ def test_predict_validates_X(data, result):
     with pytest.raises(ValueError, match=r"\[2, 1\]"):
         result.predict(X_nan)
     np.testing.assert_allclose(result.predict(X), X @ result.coef + result.intercept)
+
+
+def test_hyperparameters_are_checked_before_the_data():
+    # X holds a NaN; the learning rate is wrong too: the cheap check speaks first, before any pass over X.
+    X = np.ones((10, 2))
+    X[3, 1] = np.nan
+    with pytest.raises(ValueError, match="learning_rate"):
+        steepest.fit(X, np.ones(10), learning_rate=-1.0)

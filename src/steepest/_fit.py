@@ -109,35 +109,40 @@ def prepare(
     fit_intercept: bool,
     n_threads: Optional[int],
 ) -> Problem:
-    X = as_matrix(X)
-    y = as_target(y, X.shape[0], X.dtype)
-    n_rows = X.shape[0]
+    # Scalars first: a wrong hyperparameter is reported before any pass over X.
     if isinstance(batch_size, str):
         if batch_size != "full":
             raise ValueError(f"batch_size must be a positive int or 'full', got {batch_size!r}")
         core_batch = FULL_BATCH
     else:
-        # A batch as large as the data set is full-batch gradient descent.
         core_batch = check_int("batch_size", batch_size, 1)
-        if core_batch >= n_rows:
-            core_batch = FULL_BATCH
     if tol is not None:
         tol = check_float("tol", tol, positive=False)
     if not isinstance(fit_intercept, (bool, np.bool_)):
         raise TypeError(f"fit_intercept must be True or False, got {fit_intercept!r}")
     mode = _shuffle_mode(shuffle)
-    if shuffle_block_rows is None:
-        # About 64 KiB of consecutive rows: long enough to read at sequential speed.
-        block_rows = max(1, BLOCK_BYTES // (X.shape[1] * X.itemsize))
-    else:
-        block_rows = check_int("shuffle_block_rows", shuffle_block_rows, 1)
+    if shuffle_block_rows is not None:
+        shuffle_block_rows = check_int("shuffle_block_rows", shuffle_block_rows, 1)
+    learning_rate = check_float("learning_rate", learning_rate, positive=True)
+    max_epochs = check_int("max_epochs", max_epochs, 1)
+    l2 = check_float("l2", l2, positive=False)
+    n_iter_no_change = check_int("n_iter_no_change", n_iter_no_change, 1)
+    core_threads = check_n_threads(n_threads)
+    rng = make_rng(random_state)
+
+    X = as_matrix(X)
+    y = as_target(y, X.shape[0], X.dtype)
+    if core_batch >= X.shape[0]:
+        core_batch = FULL_BATCH  # a batch as large as the data set is full-batch gradient descent
+    # About 64 KiB of consecutive rows by default: long enough to read at sequential speed.
+    block_rows = shuffle_block_rows or max(1, BLOCK_BYTES // (X.shape[1] * X.itemsize))
     params = dict(
         batch_size="full" if core_batch == FULL_BATCH else core_batch,
-        learning_rate=check_float("learning_rate", learning_rate, positive=True),
-        max_epochs=check_int("max_epochs", max_epochs, 1),
-        l2=check_float("l2", l2, positive=False),
+        learning_rate=learning_rate,
+        max_epochs=max_epochs,
+        l2=l2,
         tol=tol,
-        n_iter_no_change=check_int("n_iter_no_change", n_iter_no_change, 1),
+        n_iter_no_change=n_iter_no_change,
         shuffle=mode,
         shuffle_block_rows=block_rows,
         random_state=random_state,
@@ -148,16 +153,16 @@ def prepare(
         X=X,
         y=y,
         batch_size=core_batch,
-        learning_rate=params["learning_rate"],
-        max_epochs=params["max_epochs"],
-        l2=params["l2"],
+        learning_rate=learning_rate,
+        max_epochs=max_epochs,
+        l2=l2,
         tol=-1.0 if tol is None else tol,
-        n_iter_no_change=params["n_iter_no_change"],
+        n_iter_no_change=n_iter_no_change,
         shuffle=mode,
         shuffle_block_rows=block_rows,
-        seed=int(make_rng(random_state).integers(0, 2**64, dtype=np.uint64)),
-        fit_intercept=params["fit_intercept"],
-        n_threads=check_n_threads(n_threads),
+        seed=int(rng.integers(0, 2**64, dtype=np.uint64)),
+        fit_intercept=bool(fit_intercept),
+        n_threads=core_threads,
         params=params,
     )
 
