@@ -48,8 +48,8 @@ import steepest
 
 try:
     from threadpoolctl import threadpool_info, threadpool_limits
-except ImportError:  # pragma: no cover - depends on the environment
-    raise SystemExit("benchmarks/run.py needs threadpoolctl: pip install 'steepest[bench]' (or threadpoolctl)")
+except ImportError as err:  # pragma: no cover - depends on the environment
+    raise SystemExit("benchmarks/run.py needs threadpoolctl: pip install 'steepest[bench]' (or threadpoolctl)") from err
 
 HERE = Path(__file__).resolve().parent
 BUILD_DIR = HERE / ".build"

@@ -116,8 +116,7 @@ def fit(
         n_threads=n_threads,
     )
     X, y = p.X, p.y
-    n, d = X.shape
-    coef = np.zeros(d, dtype=X.dtype)
+    coef = np.zeros(X.shape[1], dtype=X.dtype)
     intercept = X.dtype.type(0)
     step = dict(learning_rate=X.dtype.type(p.learning_rate), l2=X.dtype.type(p.l2), fit_intercept=p.fit_intercept)
     history: list[float] = []

@@ -237,16 +237,13 @@ inline void check_rows(const index_t* rows, index_t count, index_t n_rows) {
                                         std::to_string(n_rows) + ")");
 }
 
-// The objective and its gradient over all rows, with the caller's workspace (the training loop
-// calls it every epoch). Returns the objective; writes n_features values to grad_w, one to grad_b.
-template <class T, class RowAt = ContiguousRows>
-T loss_gradient_with(const Problem<T>& p, const T* w, T b, T l2, T* grad_w, T* grad_b,
-                     Workspace<T>& workspace, int n_threads, RowAt rows = {}, index_t count = -1) {
+// The objective and its gradient over `count` batch positions of `rows`, with the caller's
+// workspace (the training loop calls it every epoch). Returns the objective; writes n_features
+// values to grad_w, one to grad_b.
+template <class T, class RowAt>
+T loss_gradient_with(const Problem<T>& p, const T* w, T b, T l2, RowAt rows, index_t count, T* grad_w,
+                     T* grad_b, Workspace<T>& workspace, int n_threads) {
     const index_t d = p.n_features;
-    if (count < 0) {
-        count = p.n_rows;
-        rows = RowAt{0, p.n_rows};
-    }
     if (count <= 0) throw std::invalid_argument("the batch has no rows");
     std::vector<T> sums(static_cast<std::size_t>(detail::Sums<T>::width(d)));
     batch_sums(p, w, b, rows, count, workspace, n_threads, sums.data());
@@ -263,10 +260,12 @@ template <class T>
 T mse_loss_gradient(const Problem<T>& p, const T* w, T b, T l2, const index_t* rows, index_t count,
                     T* grad_w, T* grad_b, int n_threads = 0) {
     Workspace<T> workspace;
-    if (rows == nullptr) return loss_gradient_with(p, w, b, l2, grad_w, grad_b, workspace, n_threads);
+    if (rows == nullptr)
+        return loss_gradient_with(p, w, b, l2, ContiguousRows{0, p.n_rows}, p.n_rows, grad_w, grad_b, workspace,
+                                  n_threads);
     check_rows(rows, count, p.n_rows);
-    return loss_gradient_with(p, w, b, l2, grad_w, grad_b, workspace, n_threads,
-                              GatheredRows{rows, 0, count}, count);
+    return loss_gradient_with(p, w, b, l2, GatheredRows{rows, 0, count}, count, grad_w, grad_b, workspace,
+                              n_threads);
 }
 
 STEEPEST_ALGORITHMS_END

@@ -293,7 +293,8 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const EpochObser
         std::vector<T> grad(static_cast<std::size_t>(d));
         T grad_b = 0;
         for (index_t epoch = 0;; ++epoch) {
-            const double loss = loss_gradient_with(p, w, b, o.l2, grad.data(), &grad_b, workspace, o.n_threads);
+            const double loss = loss_gradient_with(p, w, b, o.l2, ContiguousRows{0, p.n_rows}, p.n_rows, grad.data(),
+                                                   &grad_b, workspace, o.n_threads);
             if (epoch == 0) {
                 // The starting objective: a first step that raises it already diverges.
                 divergence.diverged(loss);
