@@ -104,11 +104,13 @@ struct GatheredRows {
     index_t operator()(index_t k) const { return order[first + k]; }
     GatheredRows shifted(index_t by) const { return {order, first + by, end, lookahead, all}; }
     GatheredRows every_row(index_t distance) const { return {order, first, end, distance, true}; }
+    // The row `lookahead` positions ahead, unless the current row's run of consecutive rows
+    // reaches it: the hardware streams that run, but cannot guess where the next one starts.
     index_t ahead(index_t k) const {
         const index_t position = first + k + lookahead;
         if (position >= end) return -1;
         const index_t row = order[position];
-        return all || position == 0 || row != order[position - 1] + 1 ? row : -1;
+        return all || row != order[first + k] + lookahead ? row : -1;
     }
 };
 

@@ -107,6 +107,11 @@ double sgd_epoch(const Problem<T>& p, RowAt row_at, const FitOptions<T>& o, T* w
 // alone costs about 40% of an epoch.
 inline constexpr index_t kRunLeadBytes = 64 * 1024;
 
+template <class T>
+index_t run_lead_rows(const Problem<T>& p) {
+    return std::max(kPrefetchRows, kRunLeadBytes / (p.n_features * static_cast<index_t>(sizeof(T))));
+}
+
 struct RunRows {
     index_t first;
     index_t count;
@@ -126,7 +131,7 @@ template <class T>
 double sgd_epoch_over_blocks(const Problem<T>& p, const index_t* blocks, const FitOptions<T>& o, T* w, T& b) {
     const index_t block_rows = o.shuffle_block_rows;
     const index_t n_blocks = (p.n_rows + block_rows - 1) / block_rows;
-    const index_t lead = std::max(kPrefetchRows, kRunLeadBytes / (p.n_features * static_cast<index_t>(sizeof(T))));
+    const index_t lead = run_lead_rows(p);
     T penalty = initial_penalty(o, w, p.n_features);
     double total = 0;
     for (index_t k = 0; k < n_blocks; ++k) {
@@ -248,7 +253,11 @@ double stochastic_epoch(const Problem<T>& p, const index_t* order, const FitOpti
                                  : detail::minibatch_epoch(p, row_at, o, w, b, workspace);
     };
     if (order == nullptr) return run(ContiguousRows{0, p.n_rows});
-    return run(GatheredRows{order, 0, p.n_rows});
+    // Runs of consecutive rows (block shuffling) are prefetched from further ahead: the hardware
+    // prefetcher needs a long lead to ramp up on each new run, a random row needs only a few.
+    const index_t lookahead =
+        o.shuffle == ShuffleMode::blocks ? detail::run_lead_rows(p) : detail::kPrefetchRows;
+    return run(GatheredRows{order, 0, p.n_rows, lookahead});
 }
 
 template <class T>
