@@ -206,8 +206,26 @@ def test_ragged_y_list(entry):
         ("learning_rate", -0.1, ValueError),
         ("learning_rate", float("nan"), ValueError),
         ("learning_rate", float("inf"), ValueError),
-        ("learning_rate", "0.1", TypeError),
-        ("learning_rate", None, TypeError),
+        ("learning_rate", "0.1", ValueError),  # a string other than "auto"
+        ("learning_rate", [0.1], TypeError),
+        ("learning_rate", "auto", ValueError),  # with method="adam" (below)
+        ("method", "lbfgs", ValueError),
+        ("method", None, TypeError),
+        ("l1", -1.0, ValueError),
+        ("momentum", 1.0, ValueError),
+        ("rho", -0.1, ValueError),
+        ("betas", (0.9,), TypeError),
+        ("betas", (0.9, 1.0), ValueError),
+        ("epsilon", 0.0, ValueError),
+        ("average", 0, ValueError),
+        ("average", 1.5, TypeError),
+        ("gtol", -1.0, ValueError),
+        ("validation_fraction", 0.0, ValueError),
+        ("validation_fraction", 1.0, ValueError),
+        ("early_stopping", "yes", TypeError),
+        ("line_search", 1, TypeError),
+        ("progress", "yes", TypeError),
+        ("callback", 3, TypeError),
         ("batch_size", 0, ValueError),
         ("batch_size", -1, ValueError),
         ("batch_size", np.int64(0), ValueError),
@@ -236,8 +254,26 @@ def test_ragged_y_list(entry):
 )
 def test_fit_hyperparameter_out_of_range(data, name, value, error):
     X, y = data
+    extra = {"method": "adam"} if (name, value) == ("learning_rate", "auto") else {}
     with pytest.raises(error, match=rf"\b{name}\b"):
-        steepest.fit(X, y, **{**SGD, name: value})
+        steepest.fit(X, y, **{**SGD, **extra, name: value})
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(method="newton", batch_size=32), "batch_size='full'"),
+        (dict(line_search=True, batch_size=32), "batch_size='full'"),
+        (dict(method="newton", l1=0.1), "l1"),
+        (dict(line_search=True, method="momentum"), "line_search"),
+        (dict(method="newton", learning_rate=steepest.schedules.ExponentialDecay(1.0, 0.5)), "newton"),
+        (dict(learning_rate="auto", method="newton"), "auto"),
+    ],
+)
+def test_incompatible_options_are_refused_before_any_work(data, kwargs, match):
+    X, y = data
+    with pytest.raises(ValueError, match=match):
+        steepest.fit(X, y, **{**SGD, **kwargs})
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ template <class T>
 struct KernelSet {
     steepest::FitReport (*fit)(const steepest::Problem<T>&, steepest::FitOptions<T>, T*, T&,
                                const steepest::EpochObserver<T>&);
-    T (*loss_gradient)(const steepest::Problem<T>&, const T*, T, T, const steepest::index_t*,
+    T (*loss_gradient)(const steepest::Problem<T>&, const T*, T, T, T, const steepest::index_t*,
                        steepest::index_t, T*, T*, int);
     steepest::index_t (*first_nonfinite)(const T*, steepest::index_t, int);
 };

@@ -12,7 +12,7 @@ namespace {
 
 template <class T>
 std::tuple<T, Array<T>, T> loss_and_gradient(const Array<T>& X, const Array<T>& y,
-                                             const Array<T>& coef, T intercept, T l2,
+                                             const Array<T>& coef, T intercept, T l2, T l1,
                                              const std::optional<IndexArray>& rows, int n_threads) {
     const auto problem = problem_from(X, y);
     check_coef(coef, problem.n_features);
@@ -25,7 +25,7 @@ std::tuple<T, Array<T>, T> loss_and_gradient(const Array<T>& X, const Array<T>& 
     const auto& kernel = kernels().get<T>();
     {
         py::gil_scoped_release release;
-        loss = kernel.loss_gradient(problem, w, intercept, l2, row_ptr, count, grad_ptr, &grad_b,
+        loss = kernel.loss_gradient(problem, w, intercept, l2, l1, row_ptr, count, grad_ptr, &grad_b,
                                     n_threads);
     }
     return {loss, grad, grad_b};
@@ -35,7 +35,7 @@ template <class T>
 void register_for(py::module_& m) {
     m.def("loss_and_gradient", &loss_and_gradient<T>, py::arg("X").noconvert(),
           py::arg("y").noconvert(), py::arg("coef").noconvert(), py::arg("intercept"),
-          py::arg("l2"), py::arg("rows").noconvert() = py::none(), py::arg("n_threads") = 0,
+          py::arg("l2"), py::arg("l1") = 0, py::arg("rows").noconvert() = py::none(), py::arg("n_threads") = 0,
           "Mean squared error objective and its gradients (loss, grad_coef, grad_intercept).");
 }
 

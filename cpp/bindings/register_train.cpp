@@ -1,7 +1,15 @@
 #include "arrays.hpp"
 #include "kernels.hpp"
 
+#include <pybind11/stl.h>
+
+#include <steepest/optim.hpp>
+
 #include <cstdint>
+#include <functional>
+#include <limits>
+#include <map>
+#include <optional>
 #include <string>
 #include <tuple>
 
@@ -9,35 +17,122 @@ namespace steepest_bindings {
 
 namespace {
 
-// Runs the core's fit without the GIL. observer(epoch, loss, intercept) is a Python callable or
-// None; the GIL is taken back only around each call, once per epoch, outside parallel regions.
+steepest::ScheduleKind schedule_kind(const std::string& name) {
+    static const std::map<std::string, steepest::ScheduleKind> kinds{
+        {"constant", steepest::ScheduleKind::constant}, {"inverse_scaling", steepest::ScheduleKind::inverse_scaling},
+        {"optimal", steepest::ScheduleKind::optimal},   {"step", steepest::ScheduleKind::step},
+        {"exponential", steepest::ScheduleKind::exponential}, {"cosine", steepest::ScheduleKind::cosine},
+        {"plateau", steepest::ScheduleKind::plateau}};
+    const auto found = kinds.find(name);
+    if (found == kinds.end()) throw py::value_error("unknown schedule kind '" + name + "'");
+    return found->second;
+}
+
+steepest::Method method_of(const std::string& name) {
+    static const std::map<std::string, steepest::Method> methods{
+        {"sgd", steepest::Method::sgd},         {"momentum", steepest::Method::momentum},
+        {"nesterov", steepest::Method::nesterov}, {"adagrad", steepest::Method::adagrad},
+        {"rmsprop", steepest::Method::rmsprop}, {"adam", steepest::Method::adam},
+        {"newton", steepest::Method::newton}};
+    const auto found = methods.find(name);
+    if (found == methods.end()) throw py::value_error("unknown method '" + name + "'");
+    return found->second;
+}
+
+// A schedule from the dict steepest.schedules builds; every key must be known.
+steepest::Schedule schedule_from(const py::dict& spec) {
+    steepest::Schedule s;
+    for (const auto& item : spec) {
+        const auto key = py::cast<std::string>(item.first);
+        const py::handle value = item.second;
+        if (key == "kind") s.kind = schedule_kind(py::cast<std::string>(value));
+        else if (key == "eta0") s.eta0 = py::cast<double>(value);
+        else if (key == "power") s.power = py::cast<double>(value);
+        else if (key == "alpha") s.alpha = py::cast<double>(value);
+        else if (key == "t0") s.t0 = py::cast<double>(value);
+        else if (key == "step_epochs") s.step_epochs = py::cast<steepest::index_t>(value);
+        else if (key == "gamma") s.gamma = py::cast<double>(value);
+        else if (key == "period") s.period = py::cast<steepest::index_t>(value);
+        else if (key == "eta_min") s.eta_min = py::cast<double>(value);
+        else if (key == "factor") s.factor = py::cast<double>(value);
+        else if (key == "min_rate") s.min_rate = py::cast<double>(value);
+        else if (key == "warmup_steps") s.warmup_steps = py::cast<steepest::index_t>(value);
+        else throw py::value_error("unknown schedule option '" + key + "'");
+    }
+    return s;
+}
+
+// FitOptions from the dict steepest.fit builds (already validated there); every key must be known,
+// so that a misspelt option fails loudly instead of being ignored.
 template <class T>
-std::tuple<T, py::array_t<double>, std::string> fit(
-    const Array<T>& X, const Array<T>& y, Array<T>& coef, T intercept, steepest::index_t batch_size,
-    T learning_rate, T l2, bool fit_intercept, steepest::index_t max_epochs, double tol,
-    steepest::index_t n_iter_no_change, const std::string& shuffle,
-    steepest::index_t shuffle_block_rows, std::uint64_t seed, int n_threads,
-    const py::object& observer) {
+steepest::FitOptions<T> options_from(const py::dict& spec) {
+    steepest::FitOptions<T> o;
+    using steepest::index_t;
+    const std::map<std::string, std::function<void(py::handle)>> setters{
+        {"batch_size", [&](py::handle v) { o.batch_size = py::cast<index_t>(v); }},
+        {"learning_rate", [&](py::handle v) { o.learning_rate = py::cast<T>(v); }},
+        {"auto_learning_rate", [&](py::handle v) { o.auto_learning_rate = py::cast<bool>(v); }},
+        {"schedule", [&](py::handle v) { o.schedule = schedule_from(py::cast<py::dict>(v)); }},
+        {"l2", [&](py::handle v) { o.l2 = py::cast<T>(v); }},
+        {"l1", [&](py::handle v) { o.l1 = py::cast<T>(v); }},
+        {"method", [&](py::handle v) { o.method = method_of(py::cast<std::string>(v)); }},
+        {"momentum", [&](py::handle v) { o.momentum = py::cast<double>(v); }},
+        {"beta1", [&](py::handle v) { o.beta1 = py::cast<double>(v); }},
+        {"beta2", [&](py::handle v) { o.beta2 = py::cast<double>(v); }},
+        {"rho", [&](py::handle v) { o.rho = py::cast<double>(v); }},
+        {"epsilon", [&](py::handle v) { o.epsilon = py::cast<double>(v); }},
+        {"average_start", [&](py::handle v) { o.average_start = py::cast<index_t>(v); }},
+        {"line_search", [&](py::handle v) { o.line_search = py::cast<bool>(v); }},
+        {"gtol", [&](py::handle v) { o.gtol = py::cast<double>(v); }},
+        {"fit_intercept", [&](py::handle v) { o.fit_intercept = py::cast<bool>(v); }},
+        {"max_epochs", [&](py::handle v) { o.max_epochs = py::cast<index_t>(v); }},
+        {"tol", [&](py::handle v) { o.tol = py::cast<double>(v); }},
+        {"n_iter_no_change", [&](py::handle v) { o.n_iter_no_change = py::cast<index_t>(v); }},
+        {"shuffle", [&](py::handle v) { o.shuffle = shuffle_mode(py::cast<std::string>(v)); }},
+        {"shuffle_block_rows", [&](py::handle v) { o.shuffle_block_rows = py::cast<index_t>(v); }},
+        {"seed", [&](py::handle v) { o.seed = py::cast<std::uint64_t>(v); }},
+        {"n_threads", [&](py::handle v) { o.n_threads = py::cast<int>(v); }},
+    };
+    for (const auto& item : spec) {
+        const auto key = py::cast<std::string>(item.first);
+        const auto setter = setters.find(key);
+        if (setter == setters.end()) throw py::value_error("unknown fit option '" + key + "'");
+        setter->second(item.second);
+    }
+    return o;
+}
+
+py::array_t<double> to_array(const std::vector<double>& values) {
+    py::array_t<double> result(static_cast<py::ssize_t>(values.size()));
+    std::copy(values.begin(), values.end(), result.mutable_data());
+    return result;
+}
+
+// Runs the core's fit without the GIL. observer(epoch, loss, learning_rate, validation_loss,
+// intercept) is a Python callable or None; the GIL is taken back only around each call, once per
+// epoch, outside parallel regions.
+template <class T>
+py::dict fit(const Array<T>& X, const Array<T>& y, Array<T>& coef, T intercept, const py::dict& spec,
+             const std::optional<IndexArray>& train_rows, const std::optional<IndexArray>& validation_rows,
+             const py::object& observer) {
     const auto problem = problem_from(X, y);
     check_coef(coef, problem.n_features);
-    steepest::FitOptions<T> options;
-    options.batch_size = batch_size;
-    options.learning_rate = learning_rate;
-    options.l2 = l2;
-    options.fit_intercept = fit_intercept;
-    options.max_epochs = max_epochs;
-    options.tol = tol;
-    options.n_iter_no_change = n_iter_no_change;
-    options.shuffle = shuffle_mode(shuffle);
-    options.shuffle_block_rows = shuffle_block_rows;
-    options.seed = seed;
-    options.n_threads = n_threads;
+    steepest::FitOptions<T> options = options_from<T>(spec);
+    if (train_rows) {
+        options.train_rows = train_rows->data();
+        options.n_train = static_cast<steepest::index_t>(train_rows->size());
+    }
+    if (validation_rows) {
+        options.validation_rows = validation_rows->data();
+        options.n_validation = static_cast<steepest::index_t>(validation_rows->size());
+    }
 
     steepest::EpochObserver<T> on_epoch;
     if (!observer.is_none()) {
         on_epoch = [&observer](const steepest::EpochState<T>& state) {
             py::gil_scoped_acquire acquire;
-            return py::cast<bool>(observer(state.epoch, state.loss, state.intercept));
+            return py::cast<bool>(
+                observer(state.epoch, state.loss, state.learning_rate, state.validation_loss, state.intercept));
         };
     }
 
@@ -48,19 +143,23 @@ std::tuple<T, py::array_t<double>, std::string> fit(
         py::gil_scoped_release release;
         report = kernel.fit(problem, options, w, intercept, on_epoch);
     }
-    py::array_t<double> history(static_cast<py::ssize_t>(report.loss_history.size()));
-    std::copy(report.loss_history.begin(), report.loss_history.end(), history.mutable_data());
-    return {intercept, history, steepest::to_string(report.stop_reason)};
+    py::dict result;
+    result["intercept"] = intercept;
+    result["loss_history"] = to_array(report.loss_history);
+    result["learning_rate_history"] = to_array(report.learning_rate_history);
+    result["validation_loss_history"] = to_array(report.validation_loss_history);
+    result["stop_reason"] = steepest::to_string(report.stop_reason);
+    result["n_updates"] = report.n_updates;
+    return result;
 }
 
 template <class T>
 void register_for(py::module_& m) {
-    m.def("fit", &fit<T>, py::arg("X").noconvert(), py::arg("y").noconvert(),
-          py::arg("coef").noconvert(), py::arg("intercept"), py::arg("batch_size"),
-          py::arg("learning_rate"), py::arg("l2"), py::arg("fit_intercept"), py::arg("max_epochs"),
-          py::arg("tol"), py::arg("n_iter_no_change"), py::arg("shuffle"),
-          py::arg("shuffle_block_rows"), py::arg("seed"), py::arg("n_threads"), py::arg("observer"),
-          "Train coef in place; returns (intercept, loss_history, stop_reason).");
+    m.def("fit", &fit<T>, py::arg("X").noconvert(), py::arg("y").noconvert(), py::arg("coef").noconvert(),
+          py::arg("intercept"), py::arg("options"), py::arg("train_rows").noconvert() = py::none(),
+          py::arg("validation_rows").noconvert() = py::none(), py::arg("observer") = py::none(),
+          "Train coef in place; returns a dict: intercept, loss_history, learning_rate_history, "
+          "validation_loss_history, stop_reason, n_updates.");
 }
 
 }  // namespace
@@ -68,6 +167,13 @@ void register_for(py::module_& m) {
 void register_train(py::module_& m) {
     register_for<float>(m);
     register_for<double>(m);
+    m.def(
+        "schedule_rate",
+        [](const py::dict& spec, steepest::index_t step, steepest::index_t epoch, steepest::index_t plateaus) {
+            return steepest::scheduled_rate(schedule_from(spec), step, epoch, plateaus);
+        },
+        py::arg("schedule"), py::arg("step"), py::arg("epoch"), py::arg("plateaus") = 0,
+        "The rate a schedule gives update number `step` (1-based) in epoch `epoch` (0-based).");
 }
 
 }  // namespace steepest_bindings

@@ -20,8 +20,9 @@ except ImportError as err:  # pragma: no cover - only on a broken install
 
 import os
 
-from . import reference
+from . import reference, schedules
 from ._fit import EpochInfo, fit, loss_and_gradient
+from ._gradcheck import GradientCheck, check_gradient
 from ._result import FitResult
 
 __version__: str = _core.__version__
@@ -35,7 +36,18 @@ if os.environ.get("STEEPEST_KERNEL"):
             f"this CPU runs {', '.join(_core.supported_kernels())}"
         ) from err
 
-__all__ = ["EpochInfo", "FitResult", "__version__", "fit", "kernel_info", "loss_and_gradient", "reference"]
+__all__ = [
+    "EpochInfo",
+    "FitResult",
+    "GradientCheck",
+    "__version__",
+    "check_gradient",
+    "fit",
+    "kernel_info",
+    "loss_and_gradient",
+    "reference",
+    "schedules",
+]
 
 
 def kernel_info() -> dict[str, object]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import numbers
+import sys
+from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Optional, Union
 
 import numpy as np
@@ -17,9 +19,12 @@ from ._validation import (
     check_finite_number,
     check_float,
     check_int,
+    check_choice,
     check_n_threads,
+    check_unit_interval,
     make_rng,
 )
+from .schedules import Constant, Schedule
 
 BatchSize = Union[int, Literal["full"]]
 Shuffle = Union[bool, Literal["rows", "blocks", "none"]]
@@ -42,14 +47,21 @@ def _shuffle_mode(shuffle: Any) -> str:
 class EpochInfo:
     """What a callback sees after each epoch.
 
-    coef is a read-only view of the weights being trained: copy it to keep it.
+    coef is a read-only view of the weights being trained (not averaged, not yet restored to
+    the best validation epoch): copy it to keep it.
     """
 
     epoch: int  # 1-based
     loss: float  # the epoch's entry of loss_history
-    learning_rate: float
+    learning_rate: float  # the rate of the epoch's last update
     coef: np.ndarray
     intercept: float
+    validation_loss: Optional[float] = None  # with early_stopping
+
+
+METHODS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "newton")
+ADAPTIVE_METHODS = ("adagrad", "rmsprop", "adam")
+LearningRate = Union[float, Literal["auto"], Schedule]
 
 
 @dataclass(frozen=True)
@@ -59,7 +71,7 @@ class Problem:
     X: np.ndarray
     y: np.ndarray
     batch_size: int  # FULL_BATCH or 1..n_rows-1
-    learning_rate: float
+    learning_rate: float  # the first update's rate; 0 for "auto" (the core chooses)
     max_epochs: int
     l2: float
     tol: float  # negative: never stop on tol
@@ -70,6 +82,9 @@ class Problem:
     fit_intercept: bool
     n_threads: int
     params: dict[str, Any]
+    core_options: dict[str, Any] = field(default_factory=dict)
+    train_rows: Optional[np.ndarray] = None
+    validation_rows: Optional[np.ndarray] = None
 
     def epoch_order(self, epoch: int) -> Optional[np.ndarray]:
         """The rows of a (0-based) epoch in the order the core visits them; None for natural order."""
@@ -77,12 +92,25 @@ class Problem:
             return None
         return _core.epoch_order(self.shuffle, self.X.shape[0], self.shuffle_block_rows, self.seed, epoch)
 
-    def result(self, coef: np.ndarray, intercept: float, history: np.ndarray, stop_reason: str) -> FitResult:
+    def result(
+        self,
+        coef: np.ndarray,
+        intercept: float,
+        history: np.ndarray,
+        stop_reason: str,
+        learning_rate_history: Optional[np.ndarray] = None,
+        validation_loss_history: Optional[np.ndarray] = None,
+        n_updates: int = 0,
+    ) -> FitResult:
         if stop_reason == "diverged":
+            rates = learning_rate_history if learning_rate_history is not None and len(learning_rate_history) else None
+            rate = self.params["learning_rate"]
+            used = f" (rate {rates[-1]:.6g} in its last epoch)" if rates is not None else ""
             raise FloatingPointError(
-                f"the fit diverged in epoch {len(history)} (objective {history[-1]}): "
-                f"learning_rate={self.learning_rate} is too large for this data. Try a smaller "
-                "learning_rate, or standardise the features (zero mean, unit variance)."
+                f"the fit diverged in epoch {len(history)}: the objective became {history[-1]:.6g}. "
+                f"learning_rate={rate!r}{used} is too large for this data. Try a learning_rate 10 "
+                "times smaller, or learning_rate='auto' (steps from the Hessian), or standardise "
+                "the features (zero mean, unit variance). No result is returned."
             )
         return FitResult(
             coef=coef,
@@ -90,15 +118,43 @@ class Problem:
             loss_history=np.asarray(history, dtype=np.float64),
             stop_reason=stop_reason,
             params=self.params,
+            learning_rate_history=np.asarray(
+                learning_rate_history if learning_rate_history is not None else [], dtype=np.float64
+            ),
+            validation_loss_history=np.asarray(
+                validation_loss_history if validation_loss_history is not None else [], dtype=np.float64
+            ),
+            n_updates=int(n_updates),
         )
+
+
+def _learning_rate(learning_rate: Any, method: str) -> tuple[Optional[Schedule], bool, Any]:
+    """(schedule, auto, value for params) from the learning_rate argument."""
+    if learning_rate is None:
+        learning_rate = 1.0 if method == "newton" else 0.01
+    if isinstance(learning_rate, str):
+        if learning_rate != "auto":
+            raise ValueError(f"learning_rate must be a positive number, 'auto' or a schedule, got {learning_rate!r}")
+        if method not in ("sgd", "momentum", "nesterov"):
+            raise ValueError(
+                f"learning_rate='auto' sets the step of gradient descent (method 'sgd', 'momentum' or "
+                f"'nesterov'); method={method!r} needs a number or a schedule"
+            )
+        return None, True, "auto"
+    if isinstance(learning_rate, Schedule):
+        return learning_rate, False, learning_rate
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
+        raise TypeError(f"learning_rate must be a positive number, 'auto' or a schedule, got {learning_rate!r}")
+    rate = check_float("learning_rate", learning_rate, positive=True)
+    return Constant(rate), False, rate
 
 
 def prepare(
     X: Any,
     y: Any,
     *,
-    batch_size: BatchSize,
-    learning_rate: float,
+    batch_size: Optional[BatchSize],
+    learning_rate: LearningRate | None,
     max_epochs: int,
     l2: float,
     tol: Optional[float],
@@ -108,8 +164,25 @@ def prepare(
     random_state: Any,
     fit_intercept: bool,
     n_threads: Optional[int],
+    method: str = "sgd",
+    l1: float = 0.0,
+    momentum: float = 0.9,
+    betas: tuple[float, float] = (0.9, 0.999),
+    rho: float = 0.99,
+    epsilon: float = 1e-8,
+    average: Union[bool, int] = False,
+    line_search: bool = False,
+    gtol: Optional[float] = None,
+    early_stopping: bool = False,
+    validation_fraction: float = 0.1,
 ) -> Problem:
     # Scalars first: a wrong hyperparameter is reported before any pass over X.
+    method = check_choice("method", method, METHODS)
+    if not isinstance(line_search, (bool, np.bool_)):
+        raise TypeError(f"line_search must be True or False, got {line_search!r}")
+    whole_batch = method == "newton" or bool(line_search)
+    if batch_size is None:
+        batch_size = "full" if whole_batch else 32
     if isinstance(batch_size, str):
         if batch_size != "full":
             raise ValueError(f"batch_size must be a positive int or 'full', got {batch_size!r}")
@@ -118,75 +191,197 @@ def prepare(
         core_batch = check_int("batch_size", batch_size, 1)
     if tol is not None:
         tol = check_float("tol", tol, positive=False)
+    if gtol is not None:
+        gtol = check_float("gtol", gtol, positive=False)
     if not isinstance(fit_intercept, (bool, np.bool_)):
         raise TypeError(f"fit_intercept must be True or False, got {fit_intercept!r}")
+    if not isinstance(early_stopping, (bool, np.bool_)):
+        raise TypeError(f"early_stopping must be True or False, got {early_stopping!r}")
     mode = _shuffle_mode(shuffle)
     if shuffle_block_rows is not None:
         shuffle_block_rows = check_int("shuffle_block_rows", shuffle_block_rows, 1)
-    learning_rate = check_float("learning_rate", learning_rate, positive=True)
+    schedule, auto_rate, rate_param = _learning_rate(learning_rate, method)
     max_epochs = check_int("max_epochs", max_epochs, 1)
     l2 = check_float("l2", l2, positive=False)
+    l1 = check_float("l1", l1, positive=False)
     n_iter_no_change = check_int("n_iter_no_change", n_iter_no_change, 1)
+    momentum = check_unit_interval("momentum", momentum, include_zero=True)
+    if not isinstance(betas, tuple) or len(betas) != 2:
+        raise TypeError(f"betas must be a pair (beta1, beta2), got {betas!r}")
+    beta1 = check_unit_interval("betas[0]", betas[0], include_zero=True)
+    beta2 = check_unit_interval("betas[1]", betas[1], include_zero=True)
+    rho = check_unit_interval("rho", rho, include_zero=True)
+    epsilon = check_float("epsilon", epsilon, positive=True)
+    if isinstance(average, (bool, np.bool_)):
+        average_start = 0 if average else -1
+    else:
+        average_start = check_int("average", average, 1)
+    validation_fraction = check_unit_interval("validation_fraction", validation_fraction, include_zero=False)
     core_threads = check_n_threads(n_threads)
+    if method == "newton" and l1 > 0:
+        raise ValueError("method='newton' needs a twice-differentiable objective: l1 must be 0")
+    if method == "newton" and isinstance(schedule, Schedule) and not isinstance(schedule, Constant):
+        raise ValueError("method='newton' takes a constant learning_rate (1.0 is the full Newton step)")
+    if line_search and method != "sgd":
+        raise ValueError(f"line_search=True works with method='sgd' only, got method={method!r}")
     rng = make_rng(random_state)
 
     X = as_matrix(X)
     y = as_target(y, X.shape[0], X.dtype)
-    if core_batch >= X.shape[0]:
+    seed = int(rng.integers(0, 2**64, dtype=np.uint64))
+    train_rows = validation_rows = None
+    n_rows = X.shape[0]
+    if early_stopping:
+        n_validation = int(np.ceil(validation_fraction * n_rows))
+        if n_validation >= n_rows:
+            raise ValueError(
+                f"validation_fraction={validation_fraction} of {n_rows} rows leaves no row to train on"
+            )
+        held_out = rng.permutation(n_rows)
+        # Sorted, so that both sets are read in memory order where the shuffle allows.
+        validation_rows = np.sort(held_out[:n_validation]).astype(np.int64)
+        train_rows = np.sort(held_out[n_validation:]).astype(np.int64)
+        n_rows = train_rows.shape[0]
+    if core_batch >= n_rows:
         core_batch = FULL_BATCH  # a batch as large as the data set is full-batch gradient descent
+    if whole_batch and core_batch != FULL_BATCH:
+        raise ValueError(
+            f"{'method=newton' if method == 'newton' else 'line_search=True'} needs batch_size='full', got {batch_size!r}"
+        )
     # About 64 KiB of consecutive rows by default: long enough to read at sequential speed.
     block_rows = shuffle_block_rows or max(1, BLOCK_BYTES // (X.shape[1] * X.itemsize))
+    initial_rate = 0.0 if schedule is None else schedule.initial_rate
     params = dict(
         batch_size="full" if core_batch == FULL_BATCH else core_batch,
-        learning_rate=learning_rate,
+        learning_rate=rate_param,
+        method=method,
         max_epochs=max_epochs,
         l2=l2,
+        l1=l1,
         tol=tol,
+        gtol=gtol,
         n_iter_no_change=n_iter_no_change,
+        early_stopping=bool(early_stopping),
+        validation_fraction=validation_fraction,
+        momentum=momentum,
+        betas=(beta1, beta2),
+        rho=rho,
+        epsilon=epsilon,
+        average=average,
+        line_search=bool(line_search),
         shuffle=mode,
         shuffle_block_rows=block_rows,
         random_state=random_state,
         fit_intercept=bool(fit_intercept),
         n_threads=n_threads,
     )
+    core_options = dict(
+        batch_size=core_batch,
+        learning_rate=initial_rate if not auto_rate else 1.0,
+        auto_learning_rate=auto_rate,
+        schedule=schedule._spec() if schedule is not None else {"kind": "constant"},
+        l2=l2,
+        l1=l1,
+        method=method,
+        momentum=momentum,
+        beta1=beta1,
+        beta2=beta2,
+        rho=rho,
+        epsilon=epsilon,
+        average_start=average_start,
+        line_search=bool(line_search),
+        gtol=-1.0 if gtol is None else gtol,
+        fit_intercept=bool(fit_intercept),
+        max_epochs=max_epochs,
+        tol=-1.0 if tol is None else tol,
+        n_iter_no_change=n_iter_no_change,
+        shuffle=mode,
+        shuffle_block_rows=block_rows,
+        seed=seed,
+        n_threads=core_threads,
+    )
     return Problem(
         X=X,
         y=y,
         batch_size=core_batch,
-        learning_rate=learning_rate,
+        learning_rate=initial_rate,
         max_epochs=max_epochs,
         l2=l2,
         tol=-1.0 if tol is None else tol,
         n_iter_no_change=n_iter_no_change,
         shuffle=mode,
         shuffle_block_rows=block_rows,
-        seed=int(rng.integers(0, 2**64, dtype=np.uint64)),
+        seed=seed,
         fit_intercept=bool(fit_intercept),
         n_threads=core_threads,
         params=params,
+        core_options=core_options,
+        train_rows=train_rows,
+        validation_rows=validation_rows,
     )
+
+
+class _Progress:
+    """A tqdm bar with the loss when tqdm is installed, else one plain line per epoch on stderr."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            self.bar: Any = None
+        else:
+            self.bar = tqdm(total=total, unit="epoch", desc="steepest.fit")
+
+    def update(self, info: EpochInfo) -> None:
+        shown = {"loss": f"{info.loss:.6g}", "lr": f"{info.learning_rate:.3g}"}
+        if info.validation_loss is not None:
+            shown["val"] = f"{info.validation_loss:.6g}"
+        if self.bar is not None:
+            self.bar.set_postfix(shown, refresh=False)
+            self.bar.update(1)
+        else:
+            text = ", ".join(f"{k} {v}" for k, v in shown.items())
+            print(f"steepest.fit epoch {info.epoch}/{self.total}: {text}", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def fit(
     X: Any,
     y: Any,
     *,
-    batch_size: BatchSize = 32,
-    learning_rate: float = 0.01,
+    batch_size: Optional[BatchSize] = None,
+    learning_rate: Optional[LearningRate] = None,
+    method: str = "sgd",
     max_epochs: int = 1000,
     l2: float = 0.0,
+    l1: float = 0.0,
     tol: Optional[float] = 1e-4,
+    gtol: Optional[float] = None,
     n_iter_no_change: int = 5,
+    early_stopping: bool = False,
+    validation_fraction: float = 0.1,
+    momentum: float = 0.9,
+    betas: tuple[float, float] = (0.9, 0.999),
+    rho: float = 0.99,
+    epsilon: float = 1e-8,
+    average: Union[bool, int] = False,
+    line_search: bool = False,
     shuffle: Shuffle = True,
     shuffle_block_rows: Optional[int] = None,
     random_state: Any = None,
     fit_intercept: bool = True,
     n_threads: Optional[int] = None,
     callback: Optional[Callable[[EpochInfo], Optional[bool]]] = None,
+    progress: bool = False,
 ) -> FitResult:
     """Fit a linear model y ≈ X @ coef + intercept by gradient descent on the mean squared error.
 
-    The objective is ``mean((X @ coef + intercept - y) ** 2) + l2 * ||coef||²``.
+    The objective is ``mean((X @ coef + intercept - y) ** 2) + l2 * ||coef||² + l1 * ||coef||₁``;
+    the intercept is never penalised.
 
     Parameters
     ----------
@@ -194,22 +389,65 @@ def fit(
         float32 input is trained in float32; any other real dtype in float64. A C-contiguous
         float32 or float64 array is read in place (no copy); other layouts are copied once.
     y : array-like of shape (n_samples,)
-    batch_size : int or "full", default 32
+    batch_size : int or "full", default 32 ("full" for method="newton" or line_search=True)
         Rows per gradient step: 1 is SGD, "full" (or any value >= n_samples) is full-batch
         gradient descent, anything between is mini-batch SGD. 32 is the usual mini-batch default:
         cheap steps that still average out much of the noise of single examples.
-    learning_rate : float, default 0.01
-        Constant step size (scikit-learn's default eta0). It suits standardised features; for
-        full batch, the fastest safe rate is about 1 / (largest eigenvalue of (2/n) XᵀX + 2·l2).
+    learning_rate : float, "auto" or a steepest.schedules schedule, default 0.01 (1.0 for newton)
+        A float is a constant step size (scikit-learn's default eta0 is 0.01; it suits
+        standardised features). A schedule from :mod:`steepest.schedules` varies it per update or
+        per epoch. "auto" needs no tuning: each coefficient gets its own step from the diagonal of
+        the Hessian H = (2/n)[X 1]ᵀ[X 1] + 2·l2 (a Jacobi preconditioner, which cancels differences
+        of feature scale), times one rate for the preconditioned Hessian, whose largest eigenvalue L
+        is estimated by 12 power-iteration passes over X before the first epoch: 1/L for full
+        batch; for batches of B rows B / (β + (B − 1)·L), β the largest curvature of a single
+        preconditioned row (Ma, Bassily & Belkin 2018), which shrinks the step as batches get
+        smaller and noisier, down to 1/β for B = 1. For method="newton" the rate scales the Newton
+        step; 1.0 lands on the minimum of the quadratic objective in one step.
+    method : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "newton"}, default "sgd"
+        The update rule, with PyTorch's conventions: momentum ``v = μv + g; w -= η v``; Nesterov
+        ``v = μv + g; w -= η (g + μv)``; AdaGrad ``s += g²; w -= η g / (√s + ε)``; RMSProp
+        ``s = ρs + (1 − ρ)g²``; Adam with bias correction (betas, epsilon). "newton" uses the
+        exact inverse Hessian (XᵀX built in one parallel pass, factored once): full batch only.
     max_epochs : int, default 1000
         Passes over the data at most (scikit-learn's max_iter).
     l2 : float, default 0.0
-        Ridge penalty λ in λ‖coef‖²; the intercept is never penalised.
+        Ridge penalty λ in λ‖coef‖²; exact (its gradient 2λ·coef is part of every step).
+    l1 : float, default 0.0
+        Lasso penalty in l1·‖coef‖₁, applied by a proximal (soft-thresholding) step after each
+        update, so that coefficients become exactly 0.0. l1 and l2 together give the elastic net.
+        scikit-learn's Lasso(alpha) is l1=2·alpha; ElasticNet(alpha, l1_ratio) is
+        l1=2·alpha·l1_ratio, l2=alpha·(1 − l1_ratio).
     tol : float or None, default 1e-4
-        Stop when the epoch objective has not fallen below ``best * (1 - tol)`` for
-        ``n_iter_no_change`` epochs in a row. Relative, so it does not depend on the scale of y or
-        on n_samples. None never stops early.
+        Stop when the epoch objective (penalty included) has not fallen below ``best − tol·|best|``
+        for ``n_iter_no_change`` epochs in a row. Relative, so it depends neither on the scale of
+        y nor on n_samples. None never stops early.
+    gtol : float or None
+        Full batch: also stop (stop_reason "gtol") once the objective's gradient norm (with l1,
+        of its smallest subgradient) is at most gtol.
     n_iter_no_change : int, default 5
+    early_stopping : bool, default False
+        Hold out ``validation_fraction`` of the rows (chosen at random from random_state), train
+        on the rest, record the mean squared error on the held-out rows after every epoch
+        (``validation_loss_history``), stop on it instead of the training objective (stop_reason
+        "validation") and return the weights of the epoch with the lowest validation loss.
+    validation_fraction : float, default 0.1
+    momentum : float, default 0.9
+        μ for method "momentum" and "nesterov".
+    betas : (float, float), default (0.9, 0.999)
+        Adam's decay rates of its moving averages of g and g².
+    rho : float, default 0.99
+        RMSProp's decay rate of its moving average of g² (PyTorch's alpha).
+    epsilon : float, default 1e-8
+        Added to the denominators of AdaGrad, RMSProp and Adam.
+    average : bool or int, default False
+        Averaged SGD (Polyak–Ruppert): return the mean of the weights after every update (True),
+        or after every update past the first ``average`` updates (an int).
+    line_search : bool, default False
+        Full batch, method "sgd": backtracking line search. Each epoch starts from twice the
+        previous accepted step (learning_rate for the first) and halves it until the sufficient
+        decrease condition f(w⁺) ≤ f(w) + g·(w⁺ − w) + ‖w⁺ − w‖²/(2η) holds (Armijo's with c = ½;
+        with l1, the proximal version of Beck and Teboulle). Every trial is one pass over X.
     shuffle : True, False, "rows", "blocks" or "none", default True
         The order of the rows in each epoch (ignored for full batch, whose gradient does not
         depend on it). True or "rows": a fresh uniform permutation every epoch, as scikit-learn
@@ -220,15 +458,19 @@ def fit(
     shuffle_block_rows : int or None
         Rows per run for ``shuffle="blocks"``; None picks about 64 KiB of rows.
     random_state : None, int or numpy.random.Generator
-        Seeds the shuffling; a Generator passed in is advanced. The orders are drawn in the core
-        by a portable generator seeded from this, so the same int gives bit-identical results on
-        every run, platform and thread count.
+        Seeds the shuffling and the validation split; a Generator passed in is advanced. The
+        orders are drawn in the core by a portable generator seeded from this, so the same int
+        gives bit-identical results on every run, platform and thread count.
     fit_intercept : bool, default True
     n_threads : int or None
         OpenMP threads; None respects OMP_NUM_THREADS and threadpoolctl.
     callback : callable, optional
-        ``callback(info: EpochInfo)`` after every epoch; returning True stops the fit
-        (stop_reason "callback").
+        ``callback(info: EpochInfo)`` after every epoch, with the epoch, the objective, the
+        learning rate, the validation loss and read-only coefficients; returning True stops the
+        fit (stop_reason "callback").
+    progress : bool, default False
+        Show a progress bar with the loss (tqdm, when installed; otherwise one line per epoch on
+        stderr).
 
     Returns
     -------
@@ -239,7 +481,8 @@ def fit(
     ValueError, TypeError
         On invalid data or hyperparameters, before any work starts.
     FloatingPointError
-        When the fit diverges: the objective becomes non-finite, explodes, or (full batch) rises.
+        When the fit diverges: the objective becomes non-finite, explodes, or (plain full batch)
+        rises. The message names the learning rate; nothing is returned.
     """
     problem = prepare(
         X,
@@ -255,36 +498,72 @@ def fit(
         random_state=random_state,
         fit_intercept=fit_intercept,
         n_threads=n_threads,
+        method=method,
+        l1=l1,
+        momentum=momentum,
+        betas=betas,
+        rho=rho,
+        epsilon=epsilon,
+        average=average,
+        line_search=line_search,
+        gtol=gtol,
+        early_stopping=early_stopping,
+        validation_fraction=validation_fraction,
     )
-    coef = np.zeros(problem.X.shape[1], dtype=problem.X.dtype)
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be True or False, got {progress!r}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable, got {callback!r}")
+    return run(problem, callback=callback, progress=bool(progress))
+
+
+def run(
+    problem: Problem,
+    *,
+    coef: Optional[np.ndarray] = None,
+    intercept: float = 0.0,
+    callback: Optional[Callable[[EpochInfo], Optional[bool]]] = None,
+    progress: bool = False,
+) -> FitResult:
+    """Runs a prepared fit in the core, from coef (zeros when None) and intercept."""
+    weights = np.zeros(problem.X.shape[1], dtype=problem.X.dtype) if coef is None else coef
+    bar = _Progress(problem.max_epochs) if progress else None
     observer = None
-    if callback is not None:
-        coef_view = coef.view()
+    if callback is not None or bar is not None:
+        coef_view = weights.view()
         coef_view.flags.writeable = False
 
-        def observer(epoch: int, loss: float, intercept: float) -> bool:
-            info = EpochInfo(epoch, loss, problem.learning_rate, coef_view, intercept)
-            return bool(callback(info))
+        def observer(epoch: int, loss: float, rate: float, validation: float, intercept: float) -> bool:
+            info = EpochInfo(
+                epoch, loss, rate, coef_view, intercept, None if np.isnan(validation) else validation
+            )
+            if bar is not None:
+                bar.update(info)
+            return bool(callback(info)) if callback is not None else False
 
-    intercept, history, stop_reason = _core.fit(
-        problem.X,
-        problem.y,
-        coef,
-        0.0,
-        problem.batch_size,
-        problem.learning_rate,
-        problem.l2,
-        problem.fit_intercept,
-        problem.max_epochs,
-        problem.tol,
-        problem.n_iter_no_change,
-        problem.shuffle,
-        problem.shuffle_block_rows,
-        problem.seed,
-        problem.n_threads,
-        observer,
+    try:
+        out = _core.fit(
+            problem.X,
+            problem.y,
+            weights,
+            intercept,
+            problem.core_options,
+            problem.train_rows,
+            problem.validation_rows,
+            observer,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    return problem.result(
+        weights,
+        out["intercept"],
+        out["loss_history"],
+        out["stop_reason"],
+        out["learning_rate_history"],
+        out["validation_loss_history"],
+        out["n_updates"],
     )
-    return problem.result(coef, intercept, history, stop_reason)
 
 
 def loss_and_gradient(
@@ -294,14 +573,16 @@ def loss_and_gradient(
     intercept: float = 0.0,
     l2: float = 0.0,
     *,
+    l1: float = 0.0,
     rows: Any = None,
     n_threads: Optional[int] = None,
 ) -> tuple[float, np.ndarray, float]:
     """The objective and its gradients at (coef, intercept), computed by the C++ core.
 
     Returns ``(loss, grad_coef, grad_intercept)`` with
-    ``loss = mean(r²) + l2·‖coef‖²``, ``grad_coef = (2/n) Xᵀr + 2·l2·coef`` and
-    ``grad_intercept = (2/n) Σ r`` for the residuals ``r = X @ coef + intercept - y``.
+    ``loss = mean(r²) + l2·‖coef‖² + l1·‖coef‖₁``, ``grad_coef = (2/n) Xᵀr + 2·l2·coef + l1·sign(coef)``
+    (a subgradient: 0 where a coefficient is 0) and ``grad_intercept = (2/n) Σ r`` for the
+    residuals ``r = X @ coef + intercept - y``.
 
     rows : array of int, optional
         Evaluate on this batch of row indices (read in place, repeats allowed) instead of all rows.
@@ -311,10 +592,11 @@ def loss_and_gradient(
     coef = as_coef(coef, X.shape[1], X.dtype)
     intercept = check_finite_number("intercept", intercept)
     l2 = check_float("l2", l2, positive=False)
+    l1 = check_float("l1", l1, positive=False)
     if rows is not None:
         rows = as_row_indices(rows, X.shape[0])
     loss, grad, grad_intercept = _core.loss_and_gradient(
-        X, y, coef, intercept, l2, rows, check_n_threads(n_threads)
+        X, y, coef, intercept, l2, l1, rows, check_n_threads(n_threads)
     )
     return float(loss), grad, float(grad_intercept)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -26,10 +26,21 @@ class FitResult:
         the exact objective at the weights after each epoch. Stochastic (batch_size an int): the
         mean of the batch objectives met during the epoch, each taken just before its step, as
         scikit-learn and PyTorch training loops report it; it costs no extra pass over X.
+        The objective includes the penalties.
     stop_reason : str
-        ``"tol"`` (the objective stopped improving), ``"max_epochs"`` or ``"callback"``.
+        Which rule ended the fit: ``"tol"`` (the objective stopped improving; with a
+        ReduceOnPlateau schedule, its rate fell below min_rate), ``"gtol"`` (the gradient norm
+        fell below gtol), ``"validation"`` (early stopping: the validation loss stopped
+        improving), ``"callback"`` or ``"max_epochs"``.
     params : mapping
         The hyperparameters the fit ran with, after defaults and clamping.
+    learning_rate_history : ndarray of shape (n_epochs,), read-only, float64
+        The learning rate of each epoch's last update (for learning_rate="auto", the rate the
+        fit chose; per-coordinate scaling not included).
+    validation_loss_history : ndarray of shape (n_epochs,) or (0,), read-only, float64
+        With early stopping, the mean squared error on the held-out rows after each epoch.
+    n_updates : int
+        Updates (steps) taken.
     """
 
     coef: np.ndarray
@@ -37,9 +48,12 @@ class FitResult:
     loss_history: np.ndarray
     stop_reason: str
     params: Mapping[str, Any]
+    learning_rate_history: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    validation_loss_history: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    n_updates: int = 0
 
     def __post_init__(self) -> None:
-        for array in (self.coef, self.loss_history):
+        for array in (self.coef, self.loss_history, self.learning_rate_history, self.validation_loss_history):
             array.setflags(write=False)
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
 
@@ -50,8 +64,8 @@ class FitResult:
 
     @property
     def converged(self) -> bool:
-        """True when the tolerance rule stopped the fit, not the epoch limit."""
-        return self.stop_reason == "tol"
+        """True when a convergence rule (tol, gtol or early stopping) ended the fit."""
+        return self.stop_reason in ("tol", "gtol", "validation")
 
     @property
     def loss(self) -> float:

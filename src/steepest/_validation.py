@@ -136,3 +136,23 @@ def make_rng(random_state: Any) -> np.random.Generator:
     if random_state < 0:
         raise ValueError(f"random_state must be a non-negative int, got {random_state}")
     return np.random.default_rng(int(random_state))
+
+
+def check_unit_interval(name: str, value: Any, *, include_zero: bool) -> float:
+    """A real number in [0, 1) (include_zero) or (0, 1)."""
+    bound = "in [0, 1)" if include_zero else "in (0, 1)"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number {bound}, got {value!r}")
+    number = float(value)
+    if not (0 <= number < 1) or (number == 0 and not include_zero):
+        raise ValueError(f"{name} must be a number {bound}, got {value!r}")
+    return number
+
+
+def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
+    accepted = ", ".join(repr(choice) for choice in choices)
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {accepted}, got {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {accepted}, got {value!r}")
+    return value

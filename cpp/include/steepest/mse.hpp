@@ -129,8 +129,9 @@ struct Sums {
 
 // Sums over positions [begin, end) of a batch; row_at (ContiguousRows or GatheredRows) maps a
 // position to a row of X, so both share this one loop. Each row is read once, for its residual
-// and for its share of the gradient.
-template <class T, class RowAt>
+// and for its share of the gradient. Without targets (kWithTargets false) the "residual" is the
+// prediction x_i . w + b alone, which gives Hessian-vector products.
+template <class T, class RowAt, bool kWithTargets = true>
 inline void accumulate_block(const Problem<T>& p, const T* w, T b, RowAt row_at, index_t begin,
                              index_t end, Sums<T> out) {
     const index_t d = p.n_features;
@@ -142,7 +143,7 @@ inline void accumulate_block(const Problem<T>& p, const T* w, T b, RowAt row_at,
         if (next >= 0) prefetch_row(p.row(next), d);
         const index_t i = row_at(k);
         const T* x = p.row(i);
-        const T r = dot(x, w, d) + b - p.y[i];
+        const T r = dot(x, w, d) + b - (kWithTargets ? p.y[i] : T(0));
         sum_r += r;
         sum_r2 += r * r;
         for (index_t j = 0; j < d; ++j) g[j] += r * x[j];
@@ -210,7 +211,7 @@ class Workspace {
 
 // Sums over `count` batch positions into `out` (n_features + 2 values, laid out as detail::Sums),
 // with the blocks computed in parallel when the batch is large enough.
-template <class T, class RowAt>
+template <class T, class RowAt, bool kWithTargets = true>
 void batch_sums(const Problem<T>& p, const T* w, T b, RowAt row_at, index_t count,
                 Workspace<T>& workspace, int n_threads, T* out) {
     const index_t d = p.n_features;
@@ -224,7 +225,7 @@ void batch_sums(const Problem<T>& p, const T* w, T b, RowAt row_at, index_t coun
     STEEPEST_OMP(omp parallel for schedule(static) if (parallel) num_threads(threads))
     for (index_t blk = 0; blk < n_blocks; ++blk) {
         const index_t begin = blk * block;
-        detail::accumulate_block(p, w, b, row_at, begin, std::min(count, begin + block),
+        detail::accumulate_block<T, RowAt, kWithTargets>(p, w, b, row_at, begin, std::min(count, begin + block),
                                  detail::Sums<T>{partial + blk * width, d});
     }
     detail::combine_pairwise(partial, n_blocks, width, scratch, out);
@@ -257,17 +258,28 @@ T loss_gradient_with(const Problem<T>& p, const T* w, T b, T l2, RowAt rows, ind
 }
 
 // The objective and its gradient over a batch: all rows when rows == nullptr, otherwise the
-// `count` rows listed (read in place, in that order; repeats allowed).
+// `count` rows listed (read in place, in that order; repeats allowed). With l1 > 0 the objective
+// gains l1 * ||w||_1 and the gradient l1 * sign(w) (0 where w is 0: a subgradient).
 template <class T>
-T mse_loss_gradient(const Problem<T>& p, const T* w, T b, T l2, const index_t* rows, index_t count,
+T mse_loss_gradient(const Problem<T>& p, const T* w, T b, T l2, T l1, const index_t* rows, index_t count,
                     T* grad_w, T* grad_b, int n_threads = 0) {
     Workspace<T> workspace;
-    if (rows == nullptr)
-        return loss_gradient_with(p, w, b, l2, ContiguousRows{0, p.n_rows}, p.n_rows, grad_w, grad_b, workspace,
+    T loss;
+    if (rows == nullptr) {
+        loss = loss_gradient_with(p, w, b, l2, ContiguousRows{0, p.n_rows}, p.n_rows, grad_w, grad_b, workspace,
                                   n_threads);
-    check_rows(rows, count, p.n_rows);
-    return loss_gradient_with(p, w, b, l2, GatheredRows{rows, 0, count}, count, grad_w, grad_b, workspace,
-                              n_threads);
+    } else {
+        check_rows(rows, count, p.n_rows);
+        loss = loss_gradient_with(p, w, b, l2, GatheredRows{rows, 0, count}, count, grad_w, grad_b, workspace,
+                                  n_threads);
+    }
+    if (l1 > 0) {
+        for (index_t j = 0; j < p.n_features; ++j) {
+            loss += l1 * std::abs(w[j]);
+            grad_w[j] += w[j] > 0 ? l1 : (w[j] < 0 ? -l1 : T(0));
+        }
+    }
+    return loss;
 }
 
 STEEPEST_ALGORITHMS_END

@@ -2,7 +2,9 @@
 
 // The whole header-only core: include this one file.
 #include "checks.hpp"
+#include "hessian.hpp"
 #include "mse.hpp"
+#include "optim.hpp"
 #include "shuffle.hpp"
 #include "train.hpp"
 #include "types.hpp"

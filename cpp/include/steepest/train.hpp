@@ -1,9 +1,11 @@
 #pragma once
 
-// The training loops: full-batch gradient descent, SGD (batch size 1) and mini-batch SGD with a
-// constant learning rate, over rows read in place in the order each epoch's shuffle gives.
+// The training loops: full-batch gradient descent (and Newton's method), SGD (batch size 1) and
+// mini-batch SGD, over rows read in place in the order each epoch's shuffle gives.
 
+#include "hessian.hpp"
 #include "mse.hpp"
+#include "optim.hpp"
 #include "shuffle.hpp"
 
 STEEPEST_ALGORITHMS_BEGIN
@@ -21,6 +23,9 @@ class NoImprovementRule {
         seen_any_ = true;
         return count_ >= patience_;
     }
+
+    // Starts counting epochs without improvement afresh (after a plateau schedule lowered its rate).
+    void restart_count() { count_ = 0; }
 
   private:
     double tol_;
@@ -94,11 +99,11 @@ T initial_penalty(const FitOptions<T>& o, const T* w, index_t d) {
 }
 
 template <class T, class RowAt>
-double sgd_epoch(const Problem<T>& p, RowAt row_at, const FitOptions<T>& o, T* w, T& b) {
+double sgd_epoch(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions<T>& o, T* w, T& b) {
     T penalty = initial_penalty(o, w, p.n_features);
     double total = 0;
-    sgd_rows(p, row_at, p.n_rows, o, w, b, penalty, total);
-    return total / static_cast<double>(p.n_rows);
+    sgd_rows(p, row_at, count, o, w, b, penalty, total);
+    return total / static_cast<double>(count);
 }
 
 // Rows first, first + 1, ... of one run of `count` rows. Its last `lead` rows prefetch the first
@@ -144,22 +149,6 @@ double sgd_epoch_over_blocks(const Problem<T>& p, const index_t* blocks, const F
     return total / static_cast<double>(p.n_rows);
 }
 
-// One mini-batch step from the batch's combined sums; adds the batch objective (before the step,
-// times the batch's rows) to `total`.
-template <class T>
-inline void take_step(const Sums<T>& sums, index_t count, const FitOptions<T>& o, T* w, T& b,
-                      double& total) {
-    const index_t d = sums.n_features;
-    const T penalty = o.l2 > 0 ? o.l2 * squared_norm(w, d) : T(0);
-    total += static_cast<double>(sums.squared_residual()) +
-             static_cast<double>(count) * static_cast<double>(penalty);
-    const T decay = T(1) - T(2) * o.learning_rate * o.l2;
-    const T step = T(2) * o.learning_rate / static_cast<T>(count);
-    const T* g = sums.weighted_rows();
-    for (index_t j = 0; j < d; ++j) w[j] = decay * w[j] - step * g[j];
-    if (o.fit_intercept) b -= step * sums.residual();
-}
-
 inline constexpr index_t kPrefetchShareBytes = 256 * 1024;
 
 inline index_t blocks_in(index_t batch_rows) {
@@ -173,10 +162,13 @@ inline index_t blocks_in(index_t batch_rows) {
 // same operations in the same order, so no second barrier is needed to publish the weights.
 // Batches alternate between two sets of block sums, so a thread that starts the next batch never
 // overwrites sums another thread is still combining (both must pass the next barrier first).
-template <class T, class RowAt>
-double minibatch_epoch(const Problem<T>& p, RowAt row_at, const FitOptions<T>& o, T* w, T& b,
-                       Workspace<T>& workspace) {
-    const index_t n = p.n_rows, d = p.n_features, batch = o.batch_size;
+//
+// `step` (PlainStep or Stepper) turns a batch's sums into an update; each thread steps a copy of
+// it, and the copy of thread 0 is handed back at the end of the epoch, with the state it carries.
+template <class T, class RowAt, class Step>
+double minibatch_epoch(const Problem<T>& p, RowAt row_at, index_t n, const FitOptions<T>& o, T* w, T& b,
+                       Step& step, Workspace<T>& workspace) {
+    const index_t d = p.n_features, batch = o.batch_size;
     // Every block's sums and every thread's memory start on a cache line of their own: threads
     // writing neighbouring lines would otherwise bounce them between cores on every row.
     const index_t width = padded_to_cache_line<T>(Sums<T>::width(d));
@@ -204,6 +196,7 @@ double minibatch_epoch(const Problem<T>& p, RowAt row_at, const FitOptions<T>& o
         T* scratch = combined + width;
         std::copy(w, w + d, my_w);
         T my_b = b;
+        Step my_step = step;
         double total = 0;
         index_t batch_number = 0;
         for (index_t start = 0; start < n; start += batch, ++batch_number) {
@@ -220,12 +213,13 @@ double minibatch_epoch(const Problem<T>& p, RowAt row_at, const FitOptions<T>& o
                                  Sums<T>{blocks + blk * width, d});
             STEEPEST_OMP(omp barrier)
             combine_pairwise(blocks, n_blocks, width, scratch, combined);
-            take_step(Sums<T>{combined, d}, count, o, my_w, my_b, total);
+            my_step(Sums<T>{combined, d}, count, my_w, my_b, total);
         }
         if (thread == 0) {
             std::copy(my_w, my_w + d, w);
             final_b = my_b;
             epoch_total = total;
+            step = std::move(my_step);
         }
     };
 #ifdef _OPENMP
@@ -243,22 +237,35 @@ double minibatch_epoch(const Problem<T>& p, RowAt row_at, const FitOptions<T>& o
 
 }  // namespace detail
 
-// One epoch of SGD or mini-batch SGD (o.batch_size >= 1) over the rows in `order` (nullptr:
-// natural order). Updates w and b in place and returns the epoch's mean batch objective.
-template <class T>
-double stochastic_epoch(const Problem<T>& p, const index_t* order, const FitOptions<T>& o, T* w,
-                        T& b, Workspace<T>& workspace) {
-    auto run = [&](auto row_at) {
-        return o.batch_size == 1 ? detail::sgd_epoch(p, row_at, o, w, b)
-                                 : detail::minibatch_epoch(p, row_at, o, w, b, workspace);
-    };
-    if (order == nullptr) return run(ContiguousRows{0, p.n_rows});
-    // Runs of consecutive rows (block shuffling) are prefetched from further ahead: the hardware
-    // prefetcher needs a long lead to ramp up on each new run, a random row needs only a few.
-    const index_t lookahead =
-        o.shuffle == ShuffleMode::blocks ? detail::run_lead_rows(p) : detail::kPrefetchRows;
-    return run(GatheredRows{order, 0, p.n_rows, lookahead});
+namespace detail {
+
+// Calls run(rows) with the accessor for an epoch's order: in place when order is nullptr,
+// gathered otherwise. Runs of consecutive rows (block shuffling, or the training rows of an
+// early-stopping fit) are prefetched from further ahead: the hardware prefetcher needs a long
+// lead to ramp up on each new run, a random row needs only a few.
+template <class T, class Run>
+auto with_rows(const Problem<T>& p, const index_t* order, index_t count, bool runs, Run run) {
+    if (order == nullptr) return run(ContiguousRows{0, count});
+    return run(GatheredRows{order, 0, count, runs ? run_lead_rows(p) : kPrefetchRows});
 }
+
+// The Euclidean norm of the objective's gradient (g: the data term's, n_features values, then
+// the intercept's), penalties included; with l1, of its smallest subgradient.
+template <class T>
+double gradient_norm(const T* g, T g_b, const T* w, index_t d, T l2, T l1, bool fit_intercept) {
+    double sum = fit_intercept ? static_cast<double>(g_b) * g_b : 0.0;
+    for (index_t j = 0; j < d; ++j) {
+        double gradient = static_cast<double>(g[j]) + 2.0 * static_cast<double>(l2) * w[j];
+        if (l1 > 0) {
+            if (w[j] != 0) gradient += w[j] > 0 ? l1 : -l1;
+            else gradient = std::max(std::abs(gradient) - static_cast<double>(l1), 0.0);
+        }
+        sum += gradient * gradient;
+    }
+    return std::sqrt(sum);
+}
+
+}  // namespace detail
 
 template <class T>
 void check_options(const Problem<T>& p, const FitOptions<T>& o) {
@@ -269,77 +276,244 @@ void check_options(const Problem<T>& p, const FitOptions<T>& o) {
         throw std::invalid_argument("learning_rate must be positive and finite");
     if (!(o.l2 >= 0) || !std::isfinite(static_cast<double>(o.l2)))
         throw std::invalid_argument("l2 must be non-negative and finite");
+    if (!(o.l1 >= 0) || !std::isfinite(static_cast<double>(o.l1)))
+        throw std::invalid_argument("l1 must be non-negative and finite");
     if (o.max_epochs <= 0) throw std::invalid_argument("max_epochs must be positive");
     if (o.n_iter_no_change <= 0) throw std::invalid_argument("n_iter_no_change must be positive");
     if (o.shuffle == ShuffleMode::blocks && o.shuffle_block_rows <= 0)
         throw std::invalid_argument("shuffle_block_rows must be positive");
+    if (o.train_rows != nullptr) {
+        if (o.n_train <= 0) throw std::invalid_argument("the training rows are empty");
+        check_rows(o.train_rows, o.n_train, p.n_rows);
+    }
+    if (o.validation_rows != nullptr) check_rows(o.validation_rows, o.n_validation, p.n_rows);
+    const bool full = o.batch_size == kFullBatch || o.batch_size >= (o.train_rows ? o.n_train : p.n_rows);
+    if (o.method == Method::newton && !full) throw std::invalid_argument("method newton needs full batch");
+    if (o.method == Method::newton && o.l1 > 0) throw std::invalid_argument("method newton cannot take an l1 penalty");
+    if (o.line_search && (!full || o.method != Method::sgd))
+        throw std::invalid_argument("line_search needs full batch and method sgd");
 }
 
 // Trains w (n_features values) and b in place from their current values.
 template <class T>
 FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const EpochObserver<T>& observer = {}) {
     check_options(p, o);
-    if (o.batch_size >= p.n_rows) o.batch_size = kFullBatch;
+    const index_t n = o.train_rows ? o.n_train : p.n_rows;
+    const index_t d = p.n_features;
+    if (o.batch_size >= n) o.batch_size = kFullBatch;
     if (!o.fit_intercept) b = 0;
+    std::vector<T> auto_scale;
+    if (o.auto_learning_rate) {
+        AutoRate<T> chosen = detail::with_rows(p, o.train_rows, n, true, [&](auto rows) {
+            return auto_learning_rate(p, rows, n, o.l2, o.fit_intercept, o.batch_size, o.n_threads);
+        });
+        o.learning_rate = static_cast<T>(chosen.learning_rate);
+        auto_scale = std::move(chosen.coordinate_scale);
+        o.coordinate_scale = auto_scale.data();
+    }
+    o.schedule.eta0 = static_cast<double>(o.learning_rate);
+    const bool full_batch = o.batch_size == kFullBatch;
+    const bool validating = o.validation_rows != nullptr && o.n_validation > 0;
     Workspace<T> workspace;
+    Stepper<T> stepper(o, d);
+    const bool plain = is_plain(o);
     NoImprovementRule rule(o.tol, o.n_iter_no_change);
-    DivergenceRule<T> divergence(o.batch_size == kFullBatch);
+    // Full-batch gradient descent on a convex quadratic never raises the objective at a stable
+    // rate; momentum, adaptive rules and proximal steps may, without diverging.
+    DivergenceRule<T> divergence(full_batch && (o.method == Method::sgd || o.method == Method::newton) && o.l1 == 0);
     FitReport report;
-    auto epoch_ends = [&](double loss) -> std::optional<StopReason> {
+
+    std::vector<T> best_w, evaluated_w(static_cast<std::size_t>(d));
+    T best_b = b;
+    double best_validation = std::numeric_limits<double>::infinity();
+    auto validation_loss = [&]() {
+        // Measured on the weights the fit would return: the average, when averaging.
+        std::copy(w, w + d, evaluated_w.begin());
+        T evaluated_b = b;
+        stepper.use_average(evaluated_w.data(), evaluated_b);
+        std::vector<T> sums(static_cast<std::size_t>(detail::Sums<T>::width(d)));
+        batch_sums(p, evaluated_w.data(), evaluated_b, GatheredRows{o.validation_rows, 0, o.n_validation},
+                   o.n_validation, workspace, o.n_threads, sums.data());
+        const double loss = static_cast<double>(detail::Sums<T>{sums.data(), d}.squared_residual()) /
+                            static_cast<double>(o.n_validation);
+        if (loss < best_validation) {
+            best_validation = loss;
+            best_w = evaluated_w;
+            best_b = evaluated_b;
+        }
+        return loss;
+    };
+    auto finish = [&](StopReason reason) {
+        report.stop_reason = reason;
+        report.n_updates = stepper.updates();
+        if (reason == StopReason::diverged) return report;
+        if (validating && !best_w.empty()) {
+            std::copy(best_w.begin(), best_w.end(), w);
+            b = best_b;
+        } else {
+            stepper.use_average(w, b);
+        }
+        return report;
+    };
+    // Records an epoch; returns the reason to stop, if any. gradient_norm < 0: not known.
+    auto epoch_ends = [&](double loss, double rate, double gradient_norm) -> std::optional<StopReason> {
         report.loss_history.push_back(loss);
+        report.learning_rate_history.push_back(rate);
         if (divergence.diverged(loss)) return StopReason::diverged;
-        if (observer && observer(EpochState<T>{report.n_epochs(), loss, w, p.n_features, b}))
+        double monitored = loss;
+        double validation = std::numeric_limits<double>::quiet_NaN();
+        if (validating) {
+            validation = validation_loss();
+            report.validation_loss_history.push_back(validation);
+            monitored = validation;
+        }
+        if (observer && observer(EpochState<T>{report.n_epochs(), loss, rate, validation, w, d, b}))
             return StopReason::callback;
-        if (rule.should_stop(loss)) return StopReason::tol;
+        if (gradient_norm >= 0 && gradient_norm <= o.gtol) return StopReason::gtol;
+        if (rule.should_stop(monitored)) {
+            if (o.schedule.kind != ScheduleKind::plateau) return validating ? StopReason::validation : StopReason::tol;
+            rule.restart_count();
+            if (!stepper.reduce_on_plateau()) return StopReason::tol;
+        }
         return std::nullopt;
     };
 
-    if (o.batch_size == kFullBatch) {
-        // Each pass yields the objective at the current weights, which is the objective after the
-        // previous epoch: the history costs nothing, and a fit that stops keeps the weights whose
-        // objective it reports. Only a fit that runs out of epochs pays one extra pass.
-        const index_t d = p.n_features;
-        std::vector<T> grad(static_cast<std::size_t>(d));
+    const index_t* train_rows = o.train_rows;
+    if (full_batch) {
+        std::vector<T> grad(static_cast<std::size_t>(d)), direction(static_cast<std::size_t>(d));
         T grad_b = 0;
-        for (index_t epoch = 0;; ++epoch) {
-            const double loss = loss_gradient_with(p, w, b, o.l2, ContiguousRows{0, p.n_rows}, p.n_rows, grad.data(),
-                                                   &grad_b, workspace, o.n_threads);
-            if (epoch == 0) {
-                // The starting objective: a first step that raises it already diverges.
-                divergence.diverged(loss);
-            } else if (auto reason = epoch_ends(loss)) {
-                report.stop_reason = *reason;
-                return report;
+        // The data term's objective and gradient at (ww, bb); every epoch is one such pass.
+        auto evaluate = [&](const T* ww, T bb) {
+            return detail::with_rows(p, train_rows, n, true, [&](auto rows) {
+                return static_cast<double>(loss_gradient_with(p, ww, bb, T(0), rows, n, grad.data(), &grad_b,
+                                                              workspace, o.n_threads));
+            });
+        };
+        auto objective_at = [&](double data_loss, const T* ww) {
+            return data_loss + static_cast<double>(penalty_of(ww, d, o.l2, o.l1));
+        };
+        std::optional<NewtonSolver<T>> newton;
+        if (o.method == Method::newton)
+            detail::with_rows(p, train_rows, n, true, [&](auto rows) {
+                newton.emplace(p, rows, n, o.l2, o.fit_intercept, o.n_threads);
+                return 0.0;
+            });
+        double data_loss = evaluate(w, b);
+        // The starting objective: a first step that raises it already diverges.
+        divergence.diverged(objective_at(data_loss, w));
+        double trial_rate = static_cast<double>(o.learning_rate);
+        std::vector<T> old_w(static_cast<std::size_t>(d)), old_grad(static_cast<std::size_t>(d));
+        for (index_t epoch = 0; epoch < o.max_epochs; ++epoch) {
+            stepper.begin_epoch(epoch);
+            double rate = stepper.rate();
+            const auto eta = static_cast<T>(rate);
+            if (o.line_search) {
+                // Backtracking until the smooth part satisfies the sufficient-decrease condition
+                // f(w+) <= f(w) + g.(w+ - w) + |w+ - w|^2 / (2 eta) (Armijo's with c = 1/2 for
+                // a plain step; Beck and Teboulle's with the proximal step of l1).
+                const double smooth = data_loss + static_cast<double>(o.l2) * detail::squared_norm(w, d);
+                std::copy(w, w + d, old_w.begin());
+                std::copy(grad.begin(), grad.end(), old_grad.begin());
+                const T old_b = b, old_grad_b = grad_b;
+                bool accepted = false;
+                for (int halving = 0; halving < 60 && !accepted; ++halving, trial_rate /= 2) {
+                    const auto step = static_cast<T>(trial_rate);
+                    double inner = 0, distance = 0;
+                    for (index_t j = 0; j < d; ++j) {
+                        const T gradient = old_grad[j] + T(2) * o.l2 * old_w[j];
+                        w[j] = old_w[j] - step * gradient;
+                        if (o.l1 > 0) w[j] = soft_threshold(w[j], step * o.l1);
+                        const double change = static_cast<double>(w[j]) - old_w[j];
+                        inner += static_cast<double>(gradient) * change;
+                        distance += change * change;
+                    }
+                    if (o.fit_intercept) {
+                        b = old_b - step * old_grad_b;
+                        const double change = static_cast<double>(b) - old_b;
+                        inner += static_cast<double>(old_grad_b) * change;
+                        distance += change * change;
+                    }
+                    data_loss = evaluate(w, b);
+                    const double smooth_new = data_loss + static_cast<double>(o.l2) * detail::squared_norm(w, d);
+                    const double slack = 1e-12 * std::abs(smooth);  // rounding near the minimum
+                    accepted = smooth_new <= smooth + inner + distance / (2.0 * trial_rate) + slack;
+                    if (accepted) rate = trial_rate;
+                }
+                if (!accepted) {
+                    // No step decreases the objective beyond rounding: the minimum is reached.
+                    std::copy(old_w.begin(), old_w.end(), w);
+                    b = old_b;
+                    data_loss = evaluate(w, b);
+                    return finish(StopReason::tol);
+                }
+                trial_rate = rate * 2;  // let the next epoch try a longer step
+            } else {
+                for (index_t j = 0; j < d; ++j) direction[j] = grad[j] + T(2) * o.l2 * w[j];
+                T direction_b = o.fit_intercept ? grad_b : T(0);
+                if (newton) {
+                    newton->solve(direction.data(), direction_b);
+                    for (index_t j = 0; j < d; ++j) w[j] -= eta * direction[j];
+                    if (o.fit_intercept) b -= eta * direction_b;
+                    stepper.count_updates(1);
+                } else if (plain) {
+                    for (index_t j = 0; j < d; ++j) w[j] -= eta * direction[j];
+                    if (o.fit_intercept) b -= eta * direction_b;
+                    stepper.count_updates(1);
+                } else {
+                    stepper.update(grad.data(), grad_b, w, b);
+                    rate = stepper.last_rate();
+                }
+                data_loss = evaluate(w, b);
             }
-            if (epoch == o.max_epochs) break;
-            for (index_t j = 0; j < d; ++j) w[j] -= o.learning_rate * grad[j];
-            if (o.fit_intercept) b -= o.learning_rate * grad_b;
+            const double norm = o.gtol >= 0 ? detail::gradient_norm(grad.data(), grad_b, w, d, o.l2, o.l1,
+                                                                    o.fit_intercept)
+                                            : -1.0;
+            if (auto reason = epoch_ends(objective_at(data_loss, w), rate, norm)) return finish(*reason);
         }
-        report.stop_reason = StopReason::max_epochs;
-        return report;
+        return finish(StopReason::max_epochs);
     }
 
     OrderScratch orders;
-    const bool sgd_over_blocks = o.batch_size == 1 && o.shuffle == ShuffleMode::blocks;
+    std::vector<index_t> mapped;  // an epoch's order, through the training rows
+    const bool runs = o.shuffle != ShuffleMode::rows;
+    const index_t batches = (n + o.batch_size - 1) / o.batch_size;
     for (index_t epoch = 0; epoch < o.max_epochs; ++epoch) {
-        double loss;
+        stepper.begin_epoch(epoch);
+        double rate = stepper.rate();
+        const index_t* order = nullptr;
+        const bool sgd_over_blocks =
+            plain && o.batch_size == 1 && o.shuffle == ShuffleMode::blocks && train_rows == nullptr;
+        double loss = 0;
+        FitOptions<T> epoch_options = o;
+        epoch_options.learning_rate = static_cast<T>(rate);
         if (sgd_over_blocks) {
-            const index_t* blocks = epoch_block_order(p.n_rows, o.shuffle_block_rows, o.seed, epoch, orders);
-            loss = detail::sgd_epoch_over_blocks(p, blocks, o, w, b);
+            const index_t* blocks = epoch_block_order(n, o.shuffle_block_rows, o.seed, epoch, orders);
+            loss = detail::sgd_epoch_over_blocks(p, blocks, epoch_options, w, b);
         } else {
-            const index_t* epoch_rows =
-                o.shuffle == ShuffleMode::none
-                    ? nullptr
-                    : epoch_order(o.shuffle, p.n_rows, o.shuffle_block_rows, o.seed, epoch, orders);
-            loss = stochastic_epoch(p, epoch_rows, o, w, b, workspace);
+            if (o.shuffle != ShuffleMode::none)
+                order = epoch_order(o.shuffle, n, o.shuffle_block_rows, o.seed, epoch, orders);
+            if (train_rows != nullptr) {
+                if (order == nullptr) {
+                    order = train_rows;
+                } else {
+                    mapped.resize(static_cast<std::size_t>(n));
+                    for (index_t k = 0; k < n; ++k) mapped[k] = train_rows[order[k]];
+                    order = mapped.data();
+                }
+            }
+            loss = detail::with_rows(p, order, n, runs, [&](auto rows) {
+                if (!plain) return detail::minibatch_epoch(p, rows, n, epoch_options, w, b, stepper, workspace);
+                if (o.batch_size == 1) return detail::sgd_epoch(p, rows, n, epoch_options, w, b);
+                detail::PlainStep<T> step{epoch_options.learning_rate, o.l2, o.fit_intercept};
+                return detail::minibatch_epoch(p, rows, n, epoch_options, w, b, step, workspace);
+            });
         }
-        if (auto reason = epoch_ends(loss)) {
-            report.stop_reason = *reason;
-            return report;
-        }
+        if (plain) stepper.count_updates(batches);
+        else rate = stepper.last_rate();
+        if (auto reason = epoch_ends(loss, rate, -1.0)) return finish(*reason);
     }
-    report.stop_reason = StopReason::max_epochs;
-    return report;
+    return finish(StopReason::max_epochs);
 }
+
 
 STEEPEST_ALGORITHMS_END

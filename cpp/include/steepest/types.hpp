@@ -50,14 +50,74 @@ enum class ShuffleMode {
 // batch_size 0 (or any value >= n_rows) means full-batch gradient descent.
 inline constexpr index_t kFullBatch = 0;
 
+// The learning rate as a function of the update count t (1 for the first update of a fit) and
+// the epoch e (0 for the first). See schedule.hpp for the formulas.
+enum class ScheduleKind {
+    constant,         // eta0
+    inverse_scaling,  // eta0 / t^power                        (scikit-learn's "invscaling")
+    optimal,          // 1 / (alpha * (t0 + t - 1))             (scikit-learn's "optimal")
+    step,             // eta0 * gamma^floor(e / step_epochs)     (PyTorch's StepLR)
+    exponential,      // eta0 * gamma^e                          (PyTorch's ExponentialLR)
+    cosine,           // eta_min + (eta0 - eta_min) * (1 + cos(pi * min(e, period) / period)) / 2
+    plateau,          // eta0 * factor^k after k plateaus of n_iter_no_change epochs (scikit-learn's "adaptive")
+};
+
+struct Schedule {
+    ScheduleKind kind = ScheduleKind::constant;
+    double eta0 = 0.01;
+    double power = 0.25;     // inverse_scaling
+    double alpha = 1e-4;     // optimal
+    double t0 = 1;           // optimal
+    index_t step_epochs = 1; // step
+    double gamma = 0.1;      // step, exponential
+    index_t period = 1;      // cosine
+    double eta_min = 0;      // cosine
+    double factor = 0.2;     // plateau: the rate is multiplied by this after each plateau...
+    double min_rate = 1e-6;  // plateau: ...and the fit stops once it falls below this
+    // Linear warm-up over the first warmup_steps updates: the rate is multiplied by
+    // min(1, t / warmup_steps). 0: none.
+    index_t warmup_steps = 0;
+};
+
+// How a step turns a gradient g into a change of the weights (PyTorch's conventions).
+enum class Method {
+    sgd,       // w -= eta * g
+    momentum,  // v = mu * v + g;  w -= eta * v
+    nesterov,  // v = mu * v + g;  w -= eta * (g + mu * v)
+    adagrad,   // s += g^2;  w -= eta * g / (sqrt(s) + eps)
+    rmsprop,   // s = rho * s + (1 - rho) * g^2;  w -= eta * g / (sqrt(s) + eps)
+    adam,      // m, s: moving averages of g and g^2 (beta1, beta2), bias-corrected
+    newton,    // w -= H^-1 g with the exact Hessian of the objective (full batch, no l1)
+};
+
 template <class T>
 struct FitOptions {
     index_t batch_size = 32;
-    T learning_rate = T(0.01);
+    T learning_rate = T(0.01);  // the constant rate; ignored unless schedule.kind is constant
+    Schedule schedule;          // its eta0 is kept equal to learning_rate by fit()
     T l2 = 0;
+    T l1 = 0;  // l1 > 0: a proximal (soft-thresholding) step after each update gives exact zeros
+    Method method = Method::sgd;
+    double momentum = 0.9;
+    double beta1 = 0.9, beta2 = 0.999;  // adam
+    double rho = 0.99;                  // rmsprop (PyTorch's alpha)
+    double epsilon = 1e-8;              // adagrad, rmsprop, adam
+    // Averaged SGD (Polyak-Ruppert): the result is the mean of the weights after each update
+    // from update number average_start on. Negative: no averaging.
+    index_t average_start = -1;
+    // Per-coordinate multipliers of the step (n_features + 1 values, the intercept's last), e.g.
+    // a Jacobi preconditioner; nullptr: all ones.
+    const T* coordinate_scale = nullptr;
+    // Replace learning_rate and coordinate_scale by a Jacobi preconditioner and the rate its
+    // preconditioned Hessian allows (hessian.hpp, auto_learning_rate), computed when the fit starts.
+    bool auto_learning_rate = false;
+    // Full batch only: backtracking line search from learning_rate (sufficient decrease).
+    bool line_search = false;
+    // Full batch only: stop once the gradient's Euclidean norm (intercept included) is <= gtol.
+    double gtol = -1;
     bool fit_intercept = true;
     index_t max_epochs = 1000;
-    // Stop once the epoch objective has failed to fall below best * (1 - tol) for
+    // Stop once the monitored objective has failed to fall below best - tol * |best| for
     // n_iter_no_change epochs in a row. A negative tol never stops.
     double tol = 1e-4;
     index_t n_iter_no_change = 5;
@@ -67,14 +127,23 @@ struct FitOptions {
     // same on every platform and compiler.
     std::uint64_t seed = 0;
     int n_threads = 0;  // <= 0: OpenMP's default (OMP_NUM_THREADS, threadpoolctl)
+    // Train on these rows only (nullptr: all rows); with validation rows, the fit monitors their
+    // mean squared error instead of the training objective, and ends with the weights that had
+    // the lowest one (early stopping).
+    const index_t* train_rows = nullptr;
+    index_t n_train = 0;
+    const index_t* validation_rows = nullptr;
+    index_t n_validation = 0;
 };
 
-enum class StopReason { max_epochs, tol, diverged, callback };
+enum class StopReason { max_epochs, tol, gtol, validation, diverged, callback };
 
 inline const char* to_string(StopReason reason) {
     switch (reason) {
         case StopReason::max_epochs: return "max_epochs";
         case StopReason::tol: return "tol";
+        case StopReason::gtol: return "gtol";
+        case StopReason::validation: return "validation";
         case StopReason::diverged: return "diverged";
         case StopReason::callback: return "callback";
     }
@@ -86,7 +155,12 @@ struct FitReport {
     // objectives met during the epoch, each taken just before its step (free to compute, and what
     // scikit-learn and PyTorch loops report).
     std::vector<double> loss_history;
+    // The learning rate of each epoch's last update (before per-coordinate scaling).
+    std::vector<double> learning_rate_history;
+    // The mean squared error on the validation rows after each epoch (empty without them).
+    std::vector<double> validation_loss_history;
     StopReason stop_reason = StopReason::max_epochs;
+    index_t n_updates = 0;
     index_t n_epochs() const { return static_cast<index_t>(loss_history.size()); }
 };
 
@@ -95,6 +169,8 @@ template <class T>
 struct EpochState {
     index_t epoch;  // 1-based
     double loss;
+    double learning_rate;
+    double validation_loss;  // NaN without validation rows
     const T* coef;
     index_t n_features;
     T intercept;
