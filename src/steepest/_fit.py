@@ -402,7 +402,8 @@ def fit(
         is estimated by 12 power-iteration passes over X before the first epoch: 1/L for full
         batch; for batches of B rows B / (β + (B − 1)·L), β the largest curvature of a single
         preconditioned row (Ma, Bassily & Belkin 2018), which shrinks the step as batches get
-        smaller and noisier, down to 1/β for B = 1. For method="newton" the rate scales the Newton
+        smaller and noisier, down to 1/β for B = 1; with momentum and batches, times (1 − μ),
+        since momentum multiplies the effective step by 1/(1 − μ). For method="newton" the rate scales the Newton
         step; 1.0 lands on the minimum of the quadratic objective in one step.
     method : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "newton"}, default "sgd"
         The update rule, with PyTorch's conventions: momentum ``v = μv + g; w -= η v``; Nesterov
@@ -444,10 +445,12 @@ def fit(
         Averaged SGD (Polyak–Ruppert): return the mean of the weights after every update (True),
         or after every update past the first ``average`` updates (an int).
     line_search : bool, default False
-        Full batch, method "sgd": backtracking line search. Each epoch starts from twice the
-        previous accepted step (learning_rate for the first) and halves it until the sufficient
+        Full batch, method "sgd": backtracking line search. Each epoch starts from the previous
+        accepted step (learning_rate for the first) and halves it until the sufficient
         decrease condition f(w⁺) ≤ f(w) + g·(w⁺ − w) + ‖w⁺ − w‖²/(2η) holds (Armijo's with c = ½;
-        with l1, the proximal version of Beck and Teboulle). Every trial is one pass over X.
+        with l1, the proximal version of Beck and Teboulle), tested in its exact equivalent for
+        a quadratic, (w⁺ − w)·(g⁺ − g) ≤ ‖w⁺ − w‖²/η, which stays reliable near the minimum where
+        differences of objectives sink below rounding. Every trial is one pass over X.
     shuffle : True, False, "rows", "blocks" or "none", default True
         The order of the rows in each epoch (ignored for full batch, whose gradient does not
         depend on it). True or "rows": a fresh uniform permutation every epoch, as scikit-learn

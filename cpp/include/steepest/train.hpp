@@ -307,7 +307,12 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const EpochObser
         AutoRate<T> chosen = detail::with_rows(p, o.train_rows, n, true, [&](auto rows) {
             return auto_learning_rate(p, rows, n, o.l2, o.fit_intercept, o.batch_size, o.n_threads);
         });
-        o.learning_rate = static_cast<T>(chosen.learning_rate);
+        double rate = chosen.learning_rate;
+        // Momentum multiplies the effective step of noisy gradients by 1 / (1 - momentum); full
+        // batch needs no such care (heavy ball is stable up to 2 (1 + momentum) / L).
+        const bool with_momentum = o.method == Method::momentum || o.method == Method::nesterov;
+        if (with_momentum && o.batch_size != kFullBatch) rate *= 1.0 - o.momentum;
+        o.learning_rate = static_cast<T>(rate);
         auto_scale = std::move(chosen.coordinate_scale);
         o.coordinate_scale = auto_scale.data();
     }
@@ -408,35 +413,38 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const EpochObser
             double rate = stepper.rate();
             const auto eta = static_cast<T>(rate);
             if (o.line_search) {
-                // Backtracking until the smooth part satisfies the sufficient-decrease condition
-                // f(w+) <= f(w) + g.(w+ - w) + |w+ - w|^2 / (2 eta) (Armijo's with c = 1/2 for
-                // a plain step; Beck and Teboulle's with the proximal step of l1).
-                const double smooth = data_loss + static_cast<double>(o.l2) * detail::squared_norm(w, d);
+                // Backtracking until f(w+) <= f(w) + g.(w+ - w) + |w+ - w|^2 / (2 eta) (Armijo's
+                // sufficient decrease with c = 1/2 for a plain step; Beck and Teboulle's with the
+                // proximal step of l1). For the quadratic objective it is tested in its exact
+                // equivalent form (w+ - w).(g+ - g) <= |w+ - w|^2 / eta, from the gradients the
+                // trial pass computes anyway: comparing objectives instead fails near the minimum,
+                // where their differences sink below rounding and decide at random.
                 std::copy(w, w + d, old_w.begin());
                 std::copy(grad.begin(), grad.end(), old_grad.begin());
                 const T old_b = b, old_grad_b = grad_b;
                 bool accepted = false;
                 for (int halving = 0; halving < 60 && !accepted; ++halving, trial_rate /= 2) {
                     const auto step = static_cast<T>(trial_rate);
-                    double inner = 0, distance = 0;
                     for (index_t j = 0; j < d; ++j) {
-                        const T gradient = old_grad[j] + T(2) * o.l2 * old_w[j];
-                        w[j] = old_w[j] - step * gradient;
+                        w[j] = old_w[j] - step * (old_grad[j] + T(2) * o.l2 * old_w[j]);
                         if (o.l1 > 0) w[j] = soft_threshold(w[j], step * o.l1);
+                    }
+                    if (o.fit_intercept) b = old_b - step * old_grad_b;
+                    data_loss = evaluate(w, b);
+                    double curvature = 0, distance = 0;
+                    for (index_t j = 0; j < d; ++j) {
                         const double change = static_cast<double>(w[j]) - old_w[j];
-                        inner += static_cast<double>(gradient) * change;
+                        const double gradient_change = static_cast<double>(grad[j]) - old_grad[j] +
+                                                       2.0 * static_cast<double>(o.l2) * change;
+                        curvature += change * gradient_change;
                         distance += change * change;
                     }
                     if (o.fit_intercept) {
-                        b = old_b - step * old_grad_b;
                         const double change = static_cast<double>(b) - old_b;
-                        inner += static_cast<double>(old_grad_b) * change;
+                        curvature += change * (static_cast<double>(grad_b) - old_grad_b);
                         distance += change * change;
                     }
-                    data_loss = evaluate(w, b);
-                    const double smooth_new = data_loss + static_cast<double>(o.l2) * detail::squared_norm(w, d);
-                    const double slack = 1e-12 * std::abs(smooth);  // rounding near the minimum
-                    accepted = smooth_new <= smooth + inner + distance / (2.0 * trial_rate) + slack;
+                    accepted = curvature <= distance / trial_rate;
                     if (accepted) rate = trial_rate;
                 }
                 if (!accepted) {
@@ -446,7 +454,10 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const EpochObser
                     data_loss = evaluate(w, b);
                     return finish(StopReason::tol);
                 }
-                trial_rate = rate * 2;  // let the next epoch try a longer step
+                // The next epoch starts from the accepted step (Beck and Teboulle): doubling it
+                // again would, near the minimum, let rounding accept steps beyond 2/L, on which
+                // the iterates oscillate instead of converging.
+                trial_rate = rate;
             } else {
                 for (index_t j = 0; j < d; ++j) direction[j] = grad[j] + T(2) * o.l2 * w[j];
                 T direction_b = o.fit_intercept ? grad_b : T(0);
