@@ -35,7 +35,7 @@ inline constexpr int kLanes = 8;
 
 // acc[0] + ... + acc[kLanes - 1] in a fixed tree, plus the products of the n leftover elements.
 template <class T>
-inline T finish_dot(T (&acc)[kLanes<T>], const T* a, const T* b, index_t n) {
+STEEPEST_ALWAYS_INLINE T finish_dot(T (&acc)[kLanes<T>], const T* a, const T* b, index_t n) {
     T tail = 0;
     for (index_t j = 0; j < n; ++j) tail += a[j] * b[j];
     for (int width = kLanes<T> / 2; width > 0; width /= 2)
@@ -44,7 +44,7 @@ inline T finish_dot(T (&acc)[kLanes<T>], const T* a, const T* b, index_t n) {
 }
 
 template <class T>
-inline T dot(const T* a, const T* b, index_t n) {
+STEEPEST_ALWAYS_INLINE T dot(const T* a, const T* b, index_t n) {
     T acc[kLanes<T>] = {};
     index_t j = 0;
     for (; j + kLanes<T> <= n; j += kLanes<T>)
@@ -53,7 +53,7 @@ inline T dot(const T* a, const T* b, index_t n) {
 }
 
 template <class T>
-inline T squared_norm(const T* a, index_t n) {
+STEEPEST_ALWAYS_INLINE T squared_norm(const T* a, index_t n) {
     return dot(a, a, n);
 }
 
@@ -62,7 +62,7 @@ inline T squared_norm(const T* a, index_t n) {
 inline constexpr index_t kPrefetchRows = 8;
 
 template <class T>
-inline void prefetch_row(const T* row, index_t n_features) {
+STEEPEST_ALWAYS_INLINE void prefetch_row(const T* row, index_t n_features) {
 #if defined(__GNUC__) || defined(__clang__)
     // Every cache line the row touches: a row need not start on a line boundary.
     const auto first = reinterpret_cast<std::uintptr_t>(row) & ~std::uintptr_t{63};
