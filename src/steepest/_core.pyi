@@ -1,4 +1,4 @@
-from typing import Callable, Optional
+from typing import Any, Callable, Optional, TypedDict
 
 import numpy as np
 import numpy.typing as npt
@@ -12,27 +12,30 @@ def loss_and_gradient(
     coef: npt.NDArray[np.floating],
     intercept: float,
     l2: float,
+    l1: float = 0.0,
     rows: Optional[npt.NDArray[np.int64]] = None,
     n_threads: int = 0,
 ) -> tuple[float, npt.NDArray[np.floating], float]: ...
+
+class FitOutput(TypedDict):
+    intercept: float
+    loss_history: npt.NDArray[np.float64]
+    learning_rate_history: npt.NDArray[np.float64]
+    validation_loss_history: npt.NDArray[np.float64]
+    stop_reason: str
+    n_updates: int
+
 def fit(
     X: npt.NDArray[np.floating],
     y: npt.NDArray[np.floating],
     coef: npt.NDArray[np.floating],
     intercept: float,
-    batch_size: int,
-    learning_rate: float,
-    l2: float,
-    fit_intercept: bool,
-    max_epochs: int,
-    tol: float,
-    n_iter_no_change: int,
-    shuffle: str,
-    shuffle_block_rows: int,
-    seed: int,
-    n_threads: int,
-    observer: Optional[Callable[[int, float, float], bool]],
-) -> tuple[float, npt.NDArray[np.float64], str]: ...
+    options: dict[str, Any],
+    train_rows: Optional[npt.NDArray[np.int64]] = None,
+    validation_rows: Optional[npt.NDArray[np.int64]] = None,
+    observer: Optional[Callable[[int, float, float, float, float], bool]] = None,
+) -> FitOutput: ...
+def schedule_rate(schedule: dict[str, Any], step: int, epoch: int, plateaus: int = 0) -> float: ...
 def epoch_order(mode: str, n_rows: int, block_rows: int, seed: int, epoch: int) -> npt.NDArray[np.int64]: ...
 def kernel_isa() -> str: ...
 def supported_kernels() -> list[str]: ...

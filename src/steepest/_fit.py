@@ -327,7 +327,7 @@ class _Progress:
     def __init__(self, total: int) -> None:
         self.total = total
         try:
-            from tqdm.auto import tqdm
+            from tqdm.auto import tqdm  # type: ignore[import-untyped, import-not-found, unused-ignore]
         except ImportError:
             self.bar: Any = None
         else:

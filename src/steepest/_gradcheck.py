@@ -14,7 +14,7 @@ LOSSES = ("squared_error",)
 Gradient = Callable[[np.ndarray, float], "tuple[np.ndarray, float]"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class GradientCheck:
     """The outcome of :func:`check_gradient`; coordinates are the coefficients, then the intercept."""
 
@@ -27,6 +27,13 @@ class GradientCheck:
 
     def __bool__(self) -> bool:
         return self.passed
+
+    def __repr__(self) -> str:
+        where = "intercept" if self.worst_index == self.analytic.shape[0] - 1 else f"coef[{self.worst_index}]"
+        return (
+            f"GradientCheck(passed={self.passed}, max_rel_error={self.max_rel_error:.3g}, "
+            f"max_abs_error={self.max_abs_error:.3g}, worst={where})"
+        )
 
 
 def check_gradient(
