@@ -177,9 +177,9 @@ def test_result_records_hyperparameters_and_reads_well(problem):
     X, y = problem
     result = steepest.fit(X, y, batch_size=64, learning_rate=0.02, max_epochs=2, tol=None, random_state=3, l2=0.1)
     assert dict(result.params) == dict(
-        batch_size=64, learning_rate=0.02, method="sgd", max_epochs=2, l2=0.1, l1=0.0, tol=None, gtol=None,
+        loss="squared_error", epsilon=0.1, labels=None, batch_size=64, learning_rate=0.02, method="sgd", max_epochs=2, l2=0.1, l1=0.0, tol=None, gtol=None,
         n_iter_no_change=5, early_stopping=False, validation_fraction=0.1, momentum=0.9, betas=(0.9, 0.999),
-        rho=0.99, epsilon=1e-8, average=False, line_search=False, shuffle="rows",
+        rho=0.99, eps=1e-8, average=False, line_search=False, shuffle="rows",
         shuffle_block_rows=64 * 1024 // (20 * 8), random_state=3, fit_intercept=True, n_threads=None,
     )
     text = repr(result)

@@ -17,10 +17,10 @@ namespace steepest_bindings {
 
 template <class T>
 struct KernelSet {
-    steepest::FitReport (*fit)(const steepest::Problem<T>&, steepest::FitOptions<T>, T*, T&,
+    steepest::FitReport (*fit)(const steepest::Problem<T>&, const steepest::FitOptions<T>&, T*, T&,
                                const steepest::EpochObserver<T>&);
     T (*loss_gradient)(const steepest::Problem<T>&, const T*, T, T, T, const steepest::index_t*,
-                       steepest::index_t, T*, T*, int);
+                       steepest::index_t, T*, T*, int, steepest::LossKind, double);
     steepest::index_t (*first_nonfinite)(const T*, steepest::index_t, int);
 };
 

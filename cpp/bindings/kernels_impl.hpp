@@ -25,7 +25,7 @@ STEEPEST_TARGET_PUSH_GCC(STEEPEST_KERNELS_TARGET)
 #endif
 
 #include <steepest/checks.hpp>
-#include <steepest/mse.hpp>
+#include <steepest/gradient.hpp>
 #include <steepest/train.hpp>
 
 #ifdef STEEPEST_KERNELS_TARGET
@@ -43,7 +43,7 @@ namespace {
 template <class T>
 constexpr KernelSet<T> kernel_set() {
     return {&steepest::STEEPEST_ISA_NAMESPACE::fit<T>,
-            &steepest::STEEPEST_ISA_NAMESPACE::mse_loss_gradient<T>,
+            &steepest::STEEPEST_ISA_NAMESPACE::loss_gradient<T>,
             &steepest::STEEPEST_ISA_NAMESPACE::first_nonfinite<T>};
 }
 

@@ -3,7 +3,9 @@
 
 #include <pybind11/stl.h>
 
+#include <map>
 #include <optional>
+#include <string>
 #include <tuple>
 
 namespace steepest_bindings {
@@ -13,22 +15,25 @@ namespace {
 template <class T>
 std::tuple<T, Array<T>, T> loss_and_gradient(const Array<T>& X, const Array<T>& y,
                                              const Array<T>& coef, T intercept, T l2, T l1,
-                                             const std::optional<IndexArray>& rows, int n_threads) {
-    const auto problem = problem_from(X, y);
+                                             const std::optional<IndexArray>& rows, int n_threads,
+                                             const std::string& loss, double epsilon,
+                                             const std::optional<Array<T>>& sample_weight) {
+    const auto problem = problem_from(X, y, sample_weight);
+    const steepest::LossKind kind = loss_kind(loss);
     check_coef(coef, problem.n_features);
     const steepest::index_t* row_ptr = rows ? rows->data() : nullptr;
     const steepest::index_t count = rows ? static_cast<steepest::index_t>(rows->size()) : 0;
     Array<T> grad(problem.n_features);
     T* grad_ptr = grad.mutable_data();
     const T* w = coef.data();
-    T grad_b = 0, loss = 0;
+    T grad_b = 0, value = 0;
     const auto& kernel = kernels().get<T>();
     {
         py::gil_scoped_release release;
-        loss = kernel.loss_gradient(problem, w, intercept, l2, l1, row_ptr, count, grad_ptr, &grad_b,
-                                    n_threads);
+        value = kernel.loss_gradient(problem, w, intercept, l2, l1, row_ptr, count, grad_ptr, &grad_b,
+                                     n_threads, kind, epsilon);
     }
-    return {loss, grad, grad_b};
+    return {value, grad, grad_b};
 }
 
 template <class T>
@@ -36,10 +41,28 @@ void register_for(py::module_& m) {
     m.def("loss_and_gradient", &loss_and_gradient<T>, py::arg("X").noconvert(),
           py::arg("y").noconvert(), py::arg("coef").noconvert(), py::arg("intercept"),
           py::arg("l2"), py::arg("l1") = 0, py::arg("rows").noconvert() = py::none(), py::arg("n_threads") = 0,
-          "Mean squared error objective and its gradients (loss, grad_coef, grad_intercept).");
+          py::arg("loss") = "squared_error", py::arg("epsilon") = 0.1,
+          py::arg("sample_weight").noconvert() = py::none(),
+          "The objective and its gradients (value, grad_coef, grad_intercept).");
 }
 
 }  // namespace
+
+steepest::LossKind loss_kind(const std::string& name) {
+    static const std::map<std::string, steepest::LossKind> kinds{
+        {"squared_error", steepest::LossKind::squared_error},
+        {"huber", steepest::LossKind::huber},
+        {"epsilon_insensitive", steepest::LossKind::epsilon_insensitive},
+        {"squared_epsilon_insensitive", steepest::LossKind::squared_epsilon_insensitive},
+        {"log_loss", steepest::LossKind::log_loss},
+        {"hinge", steepest::LossKind::hinge},
+        {"squared_hinge", steepest::LossKind::squared_hinge},
+        {"modified_huber", steepest::LossKind::modified_huber},
+        {"perceptron", steepest::LossKind::perceptron}};
+    const auto found = kinds.find(name);
+    if (found == kinds.end()) throw py::value_error("unknown loss '" + name + "'");
+    return found->second;
+}
 
 void register_mse(py::module_& m) {
     register_for<float>(m);

@@ -69,6 +69,8 @@ steepest::FitOptions<T> options_from(const py::dict& spec) {
     steepest::FitOptions<T> o;
     using steepest::index_t;
     const std::map<std::string, std::function<void(py::handle)>> setters{
+        {"loss", [&](py::handle v) { o.loss = loss_kind(py::cast<std::string>(v)); }},
+        {"loss_epsilon", [&](py::handle v) { o.loss_epsilon = py::cast<double>(v); }},
         {"batch_size", [&](py::handle v) { o.batch_size = py::cast<index_t>(v); }},
         {"learning_rate", [&](py::handle v) { o.learning_rate = py::cast<T>(v); }},
         {"auto_learning_rate", [&](py::handle v) { o.auto_learning_rate = py::cast<bool>(v); }},
@@ -114,8 +116,8 @@ py::array_t<double> to_array(const std::vector<double>& values) {
 template <class T>
 py::dict fit(const Array<T>& X, const Array<T>& y, Array<T>& coef, T intercept, const py::dict& spec,
              const std::optional<IndexArray>& train_rows, const std::optional<IndexArray>& validation_rows,
-             const py::object& observer) {
-    const auto problem = problem_from(X, y);
+             const py::object& observer, const std::optional<Array<T>>& sample_weight) {
+    const auto problem = problem_from(X, y, sample_weight);
     check_coef(coef, problem.n_features);
     steepest::FitOptions<T> options = options_from<T>(spec);
     if (train_rows) {
@@ -158,6 +160,7 @@ void register_for(py::module_& m) {
     m.def("fit", &fit<T>, py::arg("X").noconvert(), py::arg("y").noconvert(), py::arg("coef").noconvert(),
           py::arg("intercept"), py::arg("options"), py::arg("train_rows").noconvert() = py::none(),
           py::arg("validation_rows").noconvert() = py::none(), py::arg("observer") = py::none(),
+          py::arg("sample_weight").noconvert() = py::none(),
           "Train coef in place; returns a dict: intercept, loss_history, learning_rate_history, "
           "validation_loss_history, stop_reason, n_updates.");
 }

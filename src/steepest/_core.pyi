@@ -15,6 +15,9 @@ def loss_and_gradient(
     l1: float = 0.0,
     rows: Optional[npt.NDArray[np.int64]] = None,
     n_threads: int = 0,
+    loss: str = "squared_error",
+    epsilon: float = 0.1,
+    sample_weight: Optional[npt.NDArray[np.floating]] = None,
 ) -> tuple[float, npt.NDArray[np.floating], float]: ...
 
 class FitOutput(TypedDict):
@@ -34,6 +37,7 @@ def fit(
     train_rows: Optional[npt.NDArray[np.int64]] = None,
     validation_rows: Optional[npt.NDArray[np.int64]] = None,
     observer: Optional[Callable[[int, float, float, float, float], bool]] = None,
+    sample_weight: Optional[npt.NDArray[np.floating]] = None,
 ) -> FitOutput: ...
 def schedule_rate(schedule: dict[str, Any], step: int, epoch: int, plateaus: int = 0) -> float: ...
 def epoch_order(mode: str, n_rows: int, block_rows: int, seed: int, epoch: int) -> npt.NDArray[np.int64]: ...

@@ -23,6 +23,12 @@ from ._validation import (
     check_n_threads,
     check_unit_interval,
     make_rng,
+    LOSSES,
+    SMOOTH_LOSSES,
+    CLASSIFICATION_LOSSES,
+    as_binary_target,
+    as_sample_weight,
+    negative_label,
 )
 from .schedules import Constant, Schedule
 
@@ -85,6 +91,8 @@ class Problem:
     core_options: dict[str, Any] = field(default_factory=dict)
     train_rows: Optional[np.ndarray] = None
     validation_rows: Optional[np.ndarray] = None
+    sample_weight: Optional[np.ndarray] = None
+    loss: str = "squared_error"
 
     def epoch_order(self, epoch: int) -> Optional[np.ndarray]:
         """The rows of a (0-based) epoch in the order the core visits them; None for natural order."""
@@ -128,13 +136,18 @@ class Problem:
         )
 
 
-def _learning_rate(learning_rate: Any, method: str) -> tuple[Optional[Schedule], bool, Any]:
+def _learning_rate(learning_rate: Any, method: str, loss: str) -> tuple[Optional[Schedule], bool, Any]:
     """(schedule, auto, value for params) from the learning_rate argument."""
     if learning_rate is None:
         learning_rate = 1.0 if method == "newton" else 0.01
     if isinstance(learning_rate, str):
         if learning_rate != "auto":
             raise ValueError(f"learning_rate must be a positive number, 'auto' or a schedule, got {learning_rate!r}")
+        if loss not in SMOOTH_LOSSES:
+            raise ValueError(
+                f"learning_rate='auto' needs a loss with a bounded second derivative "
+                f"({', '.join(SMOOTH_LOSSES)}); loss={loss!r} has a kink: pass a number or a schedule"
+            )
         if method not in ("sgd", "momentum", "nesterov"):
             raise ValueError(
                 f"learning_rate='auto' sets the step of gradient descent (method 'sgd', 'momentum' or "
@@ -169,15 +182,22 @@ def prepare(
     momentum: float = 0.9,
     betas: tuple[float, float] = (0.9, 0.999),
     rho: float = 0.99,
-    epsilon: float = 1e-8,
+    eps: float = 1e-8,
     average: Union[bool, int] = False,
     line_search: bool = False,
     gtol: Optional[float] = None,
     early_stopping: bool = False,
     validation_fraction: float = 0.1,
+    loss: str = "squared_error",
+    epsilon: float = 0.1,
+    sample_weight: Any = None,
 ) -> Problem:
     # Scalars first: a wrong hyperparameter is reported before any pass over X.
     method = check_choice("method", method, METHODS)
+    loss = check_choice("loss", loss, LOSSES)
+    epsilon = check_float("epsilon", epsilon, positive=False)
+    if method == "newton" and loss != "squared_error":
+        raise ValueError(f"method='newton' solves least squares: it needs loss='squared_error', got {loss!r}")
     if not isinstance(line_search, (bool, np.bool_)):
         raise TypeError(f"line_search must be True or False, got {line_search!r}")
     whole_batch = method == "newton" or bool(line_search)
@@ -200,7 +220,7 @@ def prepare(
     mode = _shuffle_mode(shuffle)
     if shuffle_block_rows is not None:
         shuffle_block_rows = check_int("shuffle_block_rows", shuffle_block_rows, 1)
-    schedule, auto_rate, rate_param = _learning_rate(learning_rate, method)
+    schedule, auto_rate, rate_param = _learning_rate(learning_rate, method, loss)
     max_epochs = check_int("max_epochs", max_epochs, 1)
     l2 = check_float("l2", l2, positive=False)
     l1 = check_float("l1", l1, positive=False)
@@ -211,7 +231,7 @@ def prepare(
     beta1 = check_unit_interval("betas[0]", betas[0], include_zero=True)
     beta2 = check_unit_interval("betas[1]", betas[1], include_zero=True)
     rho = check_unit_interval("rho", rho, include_zero=True)
-    epsilon = check_float("epsilon", epsilon, positive=True)
+    eps = check_float("eps", eps, positive=True)
     if isinstance(average, (bool, np.bool_)):
         average_start = 0 if average else -1
     else:
@@ -228,6 +248,11 @@ def prepare(
 
     X = as_matrix(X)
     y = as_target(y, X.shape[0], X.dtype)
+    labels = None
+    if loss in CLASSIFICATION_LOSSES:
+        labels = (negative_label(y), 1.0)
+        y = as_binary_target(y, loss)
+    weights = None if sample_weight is None else as_sample_weight(sample_weight, X.shape[0], X.dtype)
     seed = int(rng.integers(0, 2**64, dtype=np.uint64))
     train_rows = validation_rows = None
     n_rows = X.shape[0]
@@ -252,6 +277,9 @@ def prepare(
     block_rows = shuffle_block_rows or max(1, BLOCK_BYTES // (X.shape[1] * X.itemsize))
     initial_rate = 0.0 if schedule is None else schedule.initial_rate
     params = dict(
+        loss=loss,
+        epsilon=epsilon,
+        labels=labels,
         batch_size="full" if core_batch == FULL_BATCH else core_batch,
         learning_rate=rate_param,
         method=method,
@@ -266,7 +294,7 @@ def prepare(
         momentum=momentum,
         betas=(beta1, beta2),
         rho=rho,
-        epsilon=epsilon,
+        eps=eps,
         average=average,
         line_search=bool(line_search),
         shuffle=mode,
@@ -276,6 +304,8 @@ def prepare(
         n_threads=n_threads,
     )
     core_options = dict(
+        loss=loss,
+        loss_epsilon=epsilon,
         batch_size=core_batch,
         learning_rate=initial_rate if not auto_rate else 1.0,
         auto_learning_rate=auto_rate,
@@ -287,7 +317,7 @@ def prepare(
         beta1=beta1,
         beta2=beta2,
         rho=rho,
-        epsilon=epsilon,
+        epsilon=eps,
         average_start=average_start,
         line_search=bool(line_search),
         gtol=-1.0 if gtol is None else gtol,
@@ -318,6 +348,8 @@ def prepare(
         core_options=core_options,
         train_rows=train_rows,
         validation_rows=validation_rows,
+        sample_weight=weights,
+        loss=loss,
     )
 
 
@@ -353,6 +385,9 @@ def fit(
     X: Any,
     y: Any,
     *,
+    loss: str = "squared_error",
+    epsilon: float = 0.1,
+    sample_weight: Any = None,
     batch_size: Optional[BatchSize] = None,
     learning_rate: Optional[LearningRate] = None,
     method: str = "sgd",
@@ -367,7 +402,7 @@ def fit(
     momentum: float = 0.9,
     betas: tuple[float, float] = (0.9, 0.999),
     rho: float = 0.99,
-    epsilon: float = 1e-8,
+    eps: float = 1e-8,
     average: Union[bool, int] = False,
     line_search: bool = False,
     shuffle: Shuffle = True,
@@ -378,10 +413,10 @@ def fit(
     callback: Optional[Callable[[EpochInfo], Optional[bool]]] = None,
     progress: bool = False,
 ) -> FitResult:
-    """Fit a linear model y ≈ X @ coef + intercept by gradient descent on the mean squared error.
+    """Fit a linear model with decision function X @ coef + intercept by gradient descent.
 
-    The objective is ``mean((X @ coef + intercept - y) ** 2) + l2 * ||coef||² + l1 * ||coef||₁``;
-    the intercept is never penalised.
+    The objective is ``mean(sample_weight * loss(X @ coef + intercept, y)) + l2 * ||coef||² +
+    l1 * ||coef||₁``, by default the mean squared error; the intercept is never penalised.
 
     Parameters
     ----------
@@ -389,6 +424,17 @@ def fit(
         float32 input is trained in float32; any other real dtype in float64. A C-contiguous
         float32 or float64 array is read in place (no copy); other layouts are copied once.
     y : array-like of shape (n_samples,)
+        Targets; for a classification loss, the labels -1/+1 or 0/1 (steepest.SGDClassifier takes
+        labels of any kind and several classes).
+    loss : str, default "squared_error"
+        Regression: "squared_error" ((p − y)², the mean squared error), "huber", "epsilon_insensitive",
+        "squared_epsilon_insensitive". Classification: "log_loss" (logistic regression), "hinge"
+        (linear SVM), "squared_hinge", "modified_huber", "perceptron". The formulas are scikit-learn's
+        (cpp/include/steepest/losses.hpp lists them), except that squared_error has no factor ½.
+    epsilon : float, default 0.1
+        The width of huber's quadratic zone and of the epsilon-insensitive losses' dead zone.
+    sample_weight : array-like of shape (n_samples,), optional
+        Non-negative weight of each row's loss (and of its gradient); None weighs all rows 1.
     batch_size : int or "full", default 32 ("full" for method="newton" or line_search=True)
         Rows per gradient step: 1 is SGD, "full" (or any value >= n_samples) is full-batch
         gradient descent, anything between is mini-batch SGD. 32 is the usual mini-batch default:
@@ -408,7 +454,7 @@ def fit(
     method : {"sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "newton"}, default "sgd"
         The update rule, with PyTorch's conventions: momentum ``v = μv + g; w -= η v``; Nesterov
         ``v = μv + g; w -= η (g + μv)``; AdaGrad ``s += g²; w -= η g / (√s + ε)``; RMSProp
-        ``s = ρs + (1 − ρ)g²``; Adam with bias correction (betas, epsilon). "newton" uses the
+        ``s = ρs + (1 − ρ)g²``; Adam with bias correction (betas, eps). "newton" uses the
         exact inverse Hessian (XᵀX built in one parallel pass, factored once): full batch only.
     max_epochs : int, default 1000
         Passes over the data at most (scikit-learn's max_iter).
@@ -439,7 +485,7 @@ def fit(
         Adam's decay rates of its moving averages of g and g².
     rho : float, default 0.99
         RMSProp's decay rate of its moving average of g² (PyTorch's alpha).
-    epsilon : float, default 1e-8
+    eps : float, default 1e-8
         Added to the denominators of AdaGrad, RMSProp and Adam.
     average : bool or int, default False
         Averaged SGD (Polyak–Ruppert): return the mean of the weights after every update (True),
@@ -506,12 +552,15 @@ def fit(
         momentum=momentum,
         betas=betas,
         rho=rho,
-        epsilon=epsilon,
+        eps=eps,
         average=average,
         line_search=line_search,
         gtol=gtol,
         early_stopping=early_stopping,
         validation_fraction=validation_fraction,
+        loss=loss,
+        epsilon=epsilon,
+        sample_weight=sample_weight,
     )
     if not isinstance(progress, (bool, np.bool_)):
         raise TypeError(f"progress must be True or False, got {progress!r}")
@@ -554,6 +603,7 @@ def run(
             problem.train_rows,
             problem.validation_rows,
             observer,
+            problem.sample_weight,
         )
     finally:
         if bar is not None:
@@ -577,29 +627,38 @@ def loss_and_gradient(
     l2: float = 0.0,
     *,
     l1: float = 0.0,
+    loss: str = "squared_error",
+    epsilon: float = 0.1,
+    sample_weight: Any = None,
     rows: Any = None,
     n_threads: Optional[int] = None,
 ) -> tuple[float, np.ndarray, float]:
     """The objective and its gradients at (coef, intercept), computed by the C++ core.
 
-    Returns ``(loss, grad_coef, grad_intercept)`` with
-    ``loss = mean(r²) + l2·‖coef‖² + l1·‖coef‖₁``, ``grad_coef = (2/n) Xᵀr + 2·l2·coef + l1·sign(coef)``
-    (a subgradient: 0 where a coefficient is 0) and ``grad_intercept = (2/n) Σ r`` for the
-    residuals ``r = X @ coef + intercept - y``.
+    Returns ``(value, grad_coef, grad_intercept)`` with ``value = mean(s·ℓ(p, y)) + l2·‖coef‖² +
+    l1·‖coef‖₁`` for the predictions ``p = X @ coef + intercept``, row weights s (1 by default) and
+    the loss ℓ named by ``loss`` (see :func:`fit`), ``grad_coef = Xᵀ(s·ℓ'(p, y))/n + 2·l2·coef +
+    l1·sign(coef)`` (a subgradient: 0 where a coefficient is 0) and ``grad_intercept = mean(s·ℓ'(p, y))``.
+    For the default squared error: ``mean(r²)``, ``(2/n) Xᵀr`` and ``(2/n) Σ r`` with ``r = p − y``.
+    Classification losses take y as -1/+1 or 0/1.
 
     rows : array of int, optional
         Evaluate on this batch of row indices (read in place, repeats allowed) instead of all rows.
     """
+    loss = check_choice("loss", loss, LOSSES)
+    epsilon = check_float("epsilon", epsilon, positive=False)
     X = as_matrix(X)
     y = as_target(y, X.shape[0], X.dtype)
+    if loss in CLASSIFICATION_LOSSES:
+        y = as_binary_target(y, loss)
     coef = as_coef(coef, X.shape[1], X.dtype)
     intercept = check_finite_number("intercept", intercept)
     l2 = check_float("l2", l2, positive=False)
     l1 = check_float("l1", l1, positive=False)
+    weights = None if sample_weight is None else as_sample_weight(sample_weight, X.shape[0], X.dtype)
     if rows is not None:
         rows = as_row_indices(rows, X.shape[0])
-    loss, grad, grad_intercept = _core.loss_and_gradient(
-        X, y, coef, intercept, l2, l1, rows, check_n_threads(n_threads)
+    value, grad, grad_intercept = _core.loss_and_gradient(
+        X, y, coef, intercept, l2, l1, rows, check_n_threads(n_threads), loss, epsilon, weights
     )
-    return float(loss), grad, float(grad_intercept)
-
+    return float(value), grad, float(grad_intercept)

@@ -8,9 +8,18 @@ from typing import Any, Callable, Optional
 import numpy as np
 
 from . import _core
-from ._validation import as_coef, as_matrix, as_target, check_choice, check_finite_number, check_float
-
-LOSSES = ("squared_error",)
+from ._validation import (
+    CLASSIFICATION_LOSSES,
+    LOSSES,
+    as_binary_target,
+    as_coef,
+    as_matrix,
+    as_sample_weight,
+    as_target,
+    check_choice,
+    check_finite_number,
+    check_float,
+)
 Gradient = Callable[[np.ndarray, float], "tuple[np.ndarray, float]"]
 
 
@@ -43,6 +52,8 @@ def check_gradient(
     intercept: float = 0.0,
     *,
     loss: str = "squared_error",
+    epsilon: float = 0.1,
+    sample_weight: Any = None,
     l2: float = 0.0,
     l1: float = 0.0,
     step: Optional[float] = None,
@@ -52,8 +63,8 @@ def check_gradient(
     """Compare the analytic gradient of the objective with centered finite differences.
 
     For every coefficient j (and the intercept, last), the numeric derivative is
-    ``[f(w + h·eⱼ) − f(w − h·eⱼ)] / 2h`` with f the objective the core computes (loss plus
-    penalties) and h = step·max(1, |wⱼ|) (step defaults to ε^(1/3) ≈ 6e-6, which balances the
+    ``[f(w + h·eⱼ) − f(w − h·eⱼ)] / 2h`` with f the objective the core computes (any loss of
+    :func:`steepest.fit`, sample weights and penalties included) and h = step·max(1, |wⱼ|) (step defaults to ε^(1/3) ≈ 6e-6, which balances the
     truncation error of the formula against rounding). Everything is evaluated in float64 (X is
     converted if needed), one pass over X per evaluation: 2·(n_features + 1) passes in all.
 
@@ -62,15 +73,21 @@ def check_gradient(
     on the scale of the whole gradient. The check passes when the largest is at most rtol.
 
     With l1 > 0 every coefficient must be nonzero (|w| has no derivative at 0), and h is kept
-    below |wⱼ| so that no difference crosses the kink.
+    below |wⱼ| so that no difference crosses the kink. The kinked losses (hinge, perceptron,
+    epsilon_insensitive) are checked away from their kinks: a row whose prediction lies within h
+    of one would make any finite difference disagree, which happens with probability ~h per row.
 
     gradient : callable, optional
         ``gradient(coef, intercept) -> (grad_coef, grad_intercept)`` to check instead of the
         core's gradient, e.g. a hand-written one.
     """
     check_choice("loss", loss, LOSSES)
+    epsilon = check_float("epsilon", epsilon, positive=False)
     X = np.ascontiguousarray(as_matrix(X), dtype=np.float64)
     y = as_target(y, X.shape[0], X.dtype)
+    if loss in CLASSIFICATION_LOSSES:
+        y = as_binary_target(y, loss)
+    weights = None if sample_weight is None else as_sample_weight(sample_weight, X.shape[0], X.dtype)
     w = as_coef(coef, X.shape[1], X.dtype).copy()
     b = check_finite_number("intercept", intercept)
     l2 = check_float("l2", l2, positive=False)
@@ -83,11 +100,11 @@ def check_gradient(
             f"coef[{zero}] is 0: with l1 > 0 the objective has no derivative there; check at nonzero coefficients"
         )
 
-    def objective(weights: np.ndarray, bias: float) -> float:
-        return float(_core.loss_and_gradient(X, y, weights, bias, l2, l1, None, 0)[0])
+    def objective(coefficients: np.ndarray, bias: float) -> float:
+        return float(_core.loss_and_gradient(X, y, coefficients, bias, l2, l1, None, 0, loss, epsilon, weights)[0])
 
     if gradient is None:
-        _, grad_w, grad_b = _core.loss_and_gradient(X, y, w, b, l2, l1, None, 0)
+        _, grad_w, grad_b = _core.loss_and_gradient(X, y, w, b, l2, l1, None, 0, loss, epsilon, weights)
     else:
         grad_w, grad_b = gradient(w.copy(), b)
     analytic = np.append(np.asarray(grad_w, dtype=np.float64).reshape(-1), float(grad_b))

@@ -76,18 +76,31 @@ class FitResult:
     def dtype(self) -> np.dtype:
         return self.coef.dtype
 
-    def predict(self, X: Any) -> np.ndarray:
-        """Predictions X @ coef + intercept for X of shape (n_samples, n_features)."""
+    def decision_function(self, X: Any) -> np.ndarray:
+        """X @ coef + intercept for X of shape (n_samples, n_features)."""
         X = as_matrix(X)
         if X.shape[1] != self.coef.shape[0]:
             raise ValueError(f"X has {X.shape[1]} features but the model was fitted with {self.coef.shape[0]}")
-        prediction: np.ndarray = X @ self.coef + self.intercept
-        return prediction
+        decision: np.ndarray = X @ self.coef + self.intercept
+        return decision
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Regression: the predictions X @ coef + intercept. Classification losses: the label of
+        the side of the decision function, in the labels the fit was given (0/1 or -1/+1)."""
+        decision = self.decision_function(X)
+        labels = self.params.get("labels")
+        if labels is None:
+            return decision
+        predicted: np.ndarray = np.where(decision > 0, labels[1], labels[0]).astype(decision.dtype)
+        return predicted
 
     def score(self, X: Any, y: Any) -> float:
-        """Coefficient of determination R² of the predictions on (X, y), as scikit-learn defines it."""
+        """Regression: the coefficient of determination R², as scikit-learn defines it.
+        Classification: the accuracy (the fraction of rows whose label predict gives)."""
         prediction = self.predict(X)
         target = as_target(y, prediction.shape[0], np.dtype(np.float64))
+        if self.params.get("labels") is not None:
+            return float(np.mean(prediction == target))
         residual = float(np.sum((target - prediction) ** 2))
         total = float(np.sum((target - target.mean()) ** 2))
         if total == 0.0:

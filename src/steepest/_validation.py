@@ -156,3 +156,41 @@ def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {accepted}, got {value!r}")
     return value
+
+
+REGRESSION_LOSSES = ("squared_error", "huber", "epsilon_insensitive", "squared_epsilon_insensitive")
+CLASSIFICATION_LOSSES = ("log_loss", "hinge", "squared_hinge", "modified_huber", "perceptron")
+LOSSES = REGRESSION_LOSSES + CLASSIFICATION_LOSSES
+# Losses with a bounded second derivative: learning_rate="auto" and Newton-like reasoning need one.
+SMOOTH_LOSSES = ("squared_error", "huber", "squared_epsilon_insensitive", "log_loss", "squared_hinge", "modified_huber")
+
+
+def as_binary_target(y: np.ndarray, loss: str, name: str = "y") -> np.ndarray:
+    """y of a classification loss as -1.0 / +1.0 (a copy), from labels -1/+1 or 0/1."""
+    values = np.unique(y)
+    if not (set(values.tolist()) <= {-1.0, 1.0} or set(values.tolist()) <= {0.0, 1.0}):
+        shown = ", ".join(f"{v:g}" for v in values[:5]) + (", ..." if values.size > 5 else "")
+        raise ValueError(
+            f"{name} must hold the labels -1/+1 or 0/1 for loss={loss!r}, got {shown}; "
+            "steepest.SGDClassifier takes labels of any kind"
+        )
+    return np.where(y > 0, 1.0, -1.0).astype(y.dtype)
+
+
+def negative_label(y: np.ndarray) -> float:
+    """The label a classification target uses for the negative class: 0 or -1."""
+    return 0.0 if np.any(y == 0) or not np.any(y < 0) else -1.0
+
+
+def as_sample_weight(sample_weight: Any, n_rows: int, dtype: np.dtype, name: str = "sample_weight") -> np.ndarray:
+    """Non-negative finite weights, one per row, not all zero, in X's dtype."""
+    arr = _as_real_array(sample_weight, name)
+    if arr.shape != (n_rows,):
+        raise ValueError(f"{name} must have shape ({n_rows},), one weight per row of X, got {arr.shape}")
+    arr = _as_contiguous_finite(arr, dtype, name)
+    negative = np.flatnonzero(arr < 0)
+    if negative.size:
+        raise ValueError(f"{name}[{negative[0]}] = {arr[negative[0]]} is negative; weights must be >= 0")
+    if not np.any(arr > 0):
+        raise ValueError(f"{name} is zero everywhere: at least one row must have a positive weight")
+    return arr

@@ -10,14 +10,14 @@
 // Reductions are cut into a fixed number of chunks that do not depend on the thread count and
 // are added in a fixed order, so the results are the same with any number of threads.
 
-#include "mse.hpp"
+#include "gradient.hpp"
 #include "shuffle.hpp"
 
 STEEPEST_ALGORITHMS_BEGIN
 
 namespace detail {
 
-// Sums `width` doubles per chunk of rows with add_row(row pointer, chunk sums), in parallel over
+// Sums `width` doubles per chunk of rows with add_row(row pointer, row weight, chunk sums), in parallel over
 // chunks, then adds the chunks in order into the returned vector. `max_chunks` bounds memory.
 template <class T, class RowAt, class AddRow>
 std::vector<double> chunked_sum(const Problem<T>& p, RowAt rows, index_t count, index_t width, index_t max_chunks,
@@ -32,7 +32,8 @@ std::vector<double> chunked_sum(const Problem<T>& p, RowAt rows, index_t count, 
         for (index_t k = count * c / n_chunks; k < end; ++k) {
             const index_t next = rows.ahead(k);
             if (next >= 0) prefetch_row(p.row(next), p.n_features);
-            add_row(p.row(rows(k)), sums);
+            const index_t i = rows(k);
+            add_row(p.row(i), p.weights ? static_cast<double>(p.weights[i]) : 1.0, sums);
         }
     }
     std::vector<double> total(static_cast<std::size_t>(width), 0.0);
@@ -84,13 +85,14 @@ std::vector<double> hessian(const Problem<T>& p, RowAt rows, index_t count, T l2
     // Chunks of a whole (d+1)^2 matrix each: at most about 32 MB of them.
     const index_t max_chunks = std::max<index_t>(1, std::min<index_t>(64, (index_t{1} << 22) / (size * size)));
     std::vector<double> gram = detail::chunked_sum(p, rows, count, size * size, max_chunks, n_threads,
-                                                   [d, size](const T* x, double* g) {
+                                                   [d, size](const T* x, double weight, double* g) {
                                                        for (index_t j = 0; j < d; ++j) {
-                                                           const double xj = x[j];
+                                                           const double xj = weight * x[j];
                                                            double* row = g + j * size;
                                                            for (index_t k = j; k < d; ++k) row[k] += xj * x[k];
                                                            row[d] += xj;
                                                        }
+                                                       g[d * size + d] += weight;
                                                    });
     const double scale = 2.0 / static_cast<double>(count);
     for (index_t j = 0; j < d; ++j) {
@@ -100,7 +102,7 @@ std::vector<double> hessian(const Problem<T>& p, RowAt rows, index_t count, T l2
         }
         gram[j * size + j] += 2.0 * static_cast<double>(l2);
     }
-    gram[d * size + d] = 2.0;  // (2/N) * N
+    gram[d * size + d] *= scale;  // (2/N) * (sum of the weights)
     if (!fit_intercept) {
         for (index_t j = 0; j < d; ++j) gram[j * size + d] = gram[d * size + j] = 0.0;
     }
@@ -147,24 +149,30 @@ inline constexpr int kPowerIterations = 12;
 // The rate: for full batch 1/L, the step that minimises the largest contraction factor's bound;
 // for batches of B rows, B / (beta + (B - 1) L) (Ma, Bassily & Belkin 2018), which falls from
 // 1/L at full batch to 1/beta at B = 1, where a single row's curvature limits the step.
+//
+// `curvature` bounds the loss's second derivative in the prediction (2 for squared error): the
+// Hessian of a smooth loss is at most (curvature/N) [X 1]^T S [X 1] + 2 l2, S the row weights.
 template <class T, class RowAt>
 AutoRate<T> auto_learning_rate(const Problem<T>& p, RowAt rows, index_t count, T l2, bool fit_intercept,
-                               index_t batch_size, int n_threads) {
+                               index_t batch_size, int n_threads, double curvature = 2.0) {
     const index_t d = p.n_features;
     AutoRate<T> result;
-    std::vector<double> squares = detail::chunked_sum(p, rows, count, d, 64, n_threads, [d](const T* x, double* s) {
-        for (index_t j = 0; j < d; ++j) s[j] += static_cast<double>(x[j]) * x[j];
-    });
+    std::vector<double> squares =
+        detail::chunked_sum(p, rows, count, d + 1, 64, n_threads, [d](const T* x, double weight, double* s) {
+            for (index_t j = 0; j < d; ++j) s[j] += weight * static_cast<double>(x[j]) * x[j];
+            s[d] += weight;
+        });
     std::vector<double> inverse_diagonal(static_cast<std::size_t>(d + 1));
+    const double scale = curvature / static_cast<double>(count);
     for (index_t j = 0; j < d; ++j) {
-        const double diagonal = 2.0 * squares[j] / static_cast<double>(count) + 2.0 * static_cast<double>(l2);
+        const double diagonal = scale * squares[j] + 2.0 * static_cast<double>(l2);
         // An all-zero column has no curvature and no gradient: any finite scale leaves it at 0.
         inverse_diagonal[j] = diagonal > 0 ? 1.0 / diagonal : 1.0;
     }
-    inverse_diagonal[d] = 0.5;  // the intercept's diagonal entry is 2
+    inverse_diagonal[d] = squares[d] > 0 ? 1.0 / (scale * squares[d]) : 1.0;  // the intercept's
     result.coordinate_scale.assign(inverse_diagonal.begin(), inverse_diagonal.end());
 
-    // beta: per-row curvature of the preconditioned problem, 2 (sum_j x_ij^2 s_j + s_b).
+    // beta: per-row curvature of the preconditioned problem, c w_i (sum_j x_ij^2 s_j + s_b).
     double beta = 0;
     {
         const std::vector<double>& s = inverse_diagonal;
@@ -175,10 +183,12 @@ AutoRate<T> auto_learning_rate(const Problem<T>& p, RowAt rows, index_t count, T
         for (index_t c = 0; c < n_chunks; ++c) {
             double largest = 0;
             for (index_t k = count * c / n_chunks; k < count * (c + 1) / n_chunks; ++k) {
-                const T* x = p.row(rows(k));
+                const index_t i = rows(k);
+                const T* x = p.row(i);
                 double norm = fit_intercept ? s[d] : 0.0;
                 for (index_t j = 0; j < d; ++j) norm += static_cast<double>(x[j]) * x[j] * s[j];
-                largest = std::max(largest, 2.0 * norm);
+                const double weight = p.weights ? static_cast<double>(p.weights[i]) : 1.0;
+                largest = std::max(largest, curvature * weight * norm);
             }
             chunk_max[c] = largest;
         }
@@ -202,14 +212,13 @@ AutoRate<T> auto_learning_rate(const Problem<T>& p, RowAt rows, index_t count, T
         for (auto& value : v) value /= norm;
         for (index_t j = 0; j < d; ++j) u[j] = static_cast<T>(std::sqrt(inverse_diagonal[j]) * v[j]);
         const auto u_b = static_cast<T>(fit_intercept ? std::sqrt(inverse_diagonal[d]) * v[d] : 0.0);
-        batch_sums<T, RowAt, false>(p, u.data(), u_b, rows, count, workspace, n_threads, sums.data());
+        batch_sums(p, u.data(), u_b, rows, count, workspace, n_threads, sums.data(), Predictions<T>{});
         const detail::Sums<T> s{sums.data(), d};
-        const double scale = 2.0 / static_cast<double>(count);
         std::vector<double> pv(static_cast<std::size_t>(d + 1));
         for (index_t j = 0; j < d; ++j)
             pv[j] = std::sqrt(inverse_diagonal[j]) *
                     (scale * s.weighted_rows()[j] + 2.0 * static_cast<double>(l2) * static_cast<double>(u[j]));
-        pv[d] = fit_intercept ? std::sqrt(inverse_diagonal[d]) * scale * static_cast<double>(s.residual()) : 0.0;
+        pv[d] = fit_intercept ? std::sqrt(inverse_diagonal[d]) * scale * static_cast<double>(s.derivative()) : 0.0;
         eigenvalue = 0;  // the Rayleigh quotient v . P v, with |v| = 1
         for (index_t j = 0; j <= d; ++j) eigenvalue += v[j] * pv[j];
         v = pv;

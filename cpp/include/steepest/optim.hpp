@@ -8,7 +8,7 @@
 // plain constant-rate SGD step keeps a path of its own (PlainStep), so that the options cost
 // the common case nothing.
 
-#include "mse.hpp"
+#include "gradient.hpp"
 
 STEEPEST_ALGORITHMS_BEGIN
 
@@ -79,17 +79,17 @@ struct PlainStep {
     T learning_rate;
     T l2;
     bool fit_intercept;
+    T gradient_scale;  // the loss policy's kScale
 
     void operator()(const Sums<T>& sums, index_t count, T* w, T& b, double& total) {
         const index_t d = sums.n_features;
         const T penalty = l2 > 0 ? l2 * squared_norm(w, d) : T(0);
-        total += static_cast<double>(sums.squared_residual()) +
-                 static_cast<double>(count) * static_cast<double>(penalty);
+        total += static_cast<double>(sums.loss()) + static_cast<double>(count) * static_cast<double>(penalty);
         const T decay = T(1) - T(2) * learning_rate * l2;
-        const T step = T(2) * learning_rate / static_cast<T>(count);
+        const T step = gradient_scale * learning_rate / static_cast<T>(count);
         const T* g = sums.weighted_rows();
         for (index_t j = 0; j < d; ++j) w[j] = decay * w[j] - step * g[j];
-        if (fit_intercept) b -= step * sums.residual();
+        if (fit_intercept) b -= step * sums.derivative();
     }
 };
 
@@ -101,7 +101,8 @@ struct PlainStep {
 template <class T>
 class Stepper {
   public:
-    Stepper(const FitOptions<T>& o, index_t n_features) : o_(o), d_(n_features) {
+    Stepper(const FitOptions<T>& o, index_t n_features, T gradient_scale)
+        : o_(o), d_(n_features), gradient_scale_(gradient_scale) {
         const auto size = static_cast<std::size_t>(d_ + 1);  // the intercept's state is last
         if (o.method == Method::momentum || o.method == Method::nesterov || o.method == Method::adam)
             first_.assign(size, T(0));
@@ -196,12 +197,12 @@ class Stepper {
     // A mini-batch step from its combined sums, as PlainStep.
     void operator()(const detail::Sums<T>& sums, index_t count, T* w, T& b, double& total) {
         const index_t d = sums.n_features;
-        total += static_cast<double>(sums.squared_residual()) +
+        total += static_cast<double>(sums.loss()) +
                  static_cast<double>(count) * static_cast<double>(penalty_of(w, d, o_.l2, o_.l1));
-        const T scale = T(2) / static_cast<T>(count);
+        const T scale = gradient_scale_ / static_cast<T>(count);
         gradient_.resize(static_cast<std::size_t>(d));
         for (index_t j = 0; j < d; ++j) gradient_[j] = scale * sums.weighted_rows()[j];
-        update(gradient_.data(), scale * sums.residual(), w, b);
+        update(gradient_.data(), scale * sums.derivative(), w, b);
     }
 
     // With averaging: replaces (w, b) by the average, once some update has been averaged.
@@ -216,6 +217,7 @@ class Stepper {
 
     FitOptions<T> o_;
     index_t d_;
+    T gradient_scale_;
     index_t t_ = 0;  // updates taken
     index_t epoch_ = 0;
     index_t plateaus_ = 0;

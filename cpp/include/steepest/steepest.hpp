@@ -3,7 +3,7 @@
 // The whole header-only core: include this one file.
 #include "checks.hpp"
 #include "hessian.hpp"
-#include "mse.hpp"
+#include "gradient.hpp"
 #include "optim.hpp"
 #include "shuffle.hpp"
 #include "train.hpp"

@@ -4,7 +4,7 @@
 // mini-batch SGD, over rows read in place in the order each epoch's shuffle gives.
 
 #include "hessian.hpp"
-#include "mse.hpp"
+#include "gradient.hpp"
 #include "optim.hpp"
 #include "shuffle.hpp"
 
@@ -71,11 +71,11 @@ class DivergenceRule {
 namespace detail {
 
 // One example per step, over positions [0, count) of row_at: the row is read once, for both its
-// residual and its update. Adds each step's objective (before the step) to `total`; `penalty`
+// prediction and its update. Adds each step's objective (before the step) to `total`; `penalty`
 // carries l2 * ||w||^2 from one call to the next.
-template <class T, class RowAt>
+template <class T, class RowAt, class Loss>
 void sgd_rows(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions<T>& o, T* w, T& b,
-              T& penalty, double& total) {
+              T& penalty, double& total, const Loss& loss) {
     const index_t d = p.n_features;
     const T lr = o.learning_rate;
     const T decay = T(1) - T(2) * lr * o.l2;
@@ -84,9 +84,14 @@ void sgd_rows(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions
         if (next >= 0) prefetch_row(p.row(next), d);
         const index_t i = row_at(k);
         const T* x = p.row(i);
-        const T r = dot(x, w, d) + b - p.y[i];
-        total += static_cast<double>(r * r + penalty);
-        const T step = T(2) * lr * r;
+        T value;
+        T r = loss(dot(x, w, d) + b, p.y[i], value);
+        if (p.weights != nullptr) {
+            r *= p.weights[i];
+            value *= p.weights[i];
+        }
+        total += static_cast<double>(value + penalty);
+        const T step = Loss::kScale * lr * r;
         for (index_t j = 0; j < d; ++j) w[j] = decay * w[j] - step * x[j];
         if (o.fit_intercept) b -= step;
         if (o.l2 > 0) penalty = o.l2 * squared_norm(w, d);
@@ -98,11 +103,12 @@ T initial_penalty(const FitOptions<T>& o, const T* w, index_t d) {
     return o.l2 > 0 ? o.l2 * squared_norm(w, d) : T(0);
 }
 
-template <class T, class RowAt>
-double sgd_epoch(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions<T>& o, T* w, T& b) {
+template <class T, class RowAt, class Loss>
+double sgd_epoch(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions<T>& o, T* w, T& b,
+                 const Loss& loss) {
     T penalty = initial_penalty(o, w, p.n_features);
     double total = 0;
-    sgd_rows(p, row_at, count, o, w, b, penalty, total);
+    sgd_rows(p, row_at, count, o, w, b, penalty, total, loss);
     return total / static_cast<double>(count);
 }
 
@@ -132,8 +138,9 @@ struct RunRows {
 
 // SGD over shuffled blocks, each walked as a contiguous run: through an order array the same rows
 // cost about 40% more, as every step would wait on an index before it can address its row.
-template <class T>
-double sgd_epoch_over_blocks(const Problem<T>& p, const index_t* blocks, const FitOptions<T>& o, T* w, T& b) {
+template <class T, class Loss>
+double sgd_epoch_over_blocks(const Problem<T>& p, const index_t* blocks, const FitOptions<T>& o, T* w, T& b,
+                             const Loss& loss) {
     const index_t block_rows = o.shuffle_block_rows;
     const index_t n_blocks = (p.n_rows + block_rows - 1) / block_rows;
     const index_t lead = run_lead_rows(p);
@@ -144,7 +151,7 @@ double sgd_epoch_over_blocks(const Problem<T>& p, const index_t* blocks, const F
         const index_t next = k + 1 < n_blocks ? blocks[k + 1] * block_rows : p.n_rows;
         const index_t count = std::min(block_rows, p.n_rows - first);
         const RunRows run{first, count, next, std::min(p.n_rows, next + block_rows), lead};
-        sgd_rows(p, run, count, o, w, b, penalty, total);
+        sgd_rows(p, run, count, o, w, b, penalty, total, loss);
     }
     return total / static_cast<double>(p.n_rows);
 }
@@ -165,9 +172,9 @@ inline index_t blocks_in(index_t batch_rows) {
 //
 // `step` (PlainStep or Stepper) turns a batch's sums into an update; each thread steps a copy of
 // it, and the copy of thread 0 is handed back at the end of the epoch, with the state it carries.
-template <class T, class RowAt, class Step>
+template <class T, class RowAt, class Step, class Loss>
 double minibatch_epoch(const Problem<T>& p, RowAt row_at, index_t n, const FitOptions<T>& o, T* w, T& b,
-                       Step& step, Workspace<T>& workspace) {
+                       Step& step, Workspace<T>& workspace, const Loss& loss) {
     const index_t d = p.n_features, batch = o.batch_size;
     // Every block's sums and every thread's memory start on a cache line of their own: threads
     // writing neighbouring lines would otherwise bounce them between cores on every row.
@@ -210,7 +217,7 @@ double minibatch_epoch(const Problem<T>& p, RowAt row_at, index_t n, const FitOp
             const index_t end_block = n_blocks * (thread + 1) / n_threads;
             for (index_t blk = first_block; blk < end_block; ++blk)
                 accumulate_block(p, my_w, my_b, rows, blk * block, std::min(count, (blk + 1) * block),
-                                 Sums<T>{blocks + blk * width, d});
+                                 Sums<T>{blocks + blk * width, d}, loss);
             STEEPEST_OMP(omp barrier)
             combine_pairwise(blocks, n_blocks, width, scratch, combined);
             my_step(Sums<T>{combined, d}, count, my_w, my_b, total);
@@ -290,14 +297,21 @@ void check_options(const Problem<T>& p, const FitOptions<T>& o) {
     const bool full = o.batch_size == kFullBatch || o.batch_size >= (o.train_rows ? o.n_train : p.n_rows);
     if (o.method == Method::newton && !full) throw std::invalid_argument("method newton needs full batch");
     if (o.method == Method::newton && o.l1 > 0) throw std::invalid_argument("method newton cannot take an l1 penalty");
+    if (o.method == Method::newton && o.loss != LossKind::squared_error)
+        throw std::invalid_argument("method newton needs loss squared_error");
+    if (o.auto_learning_rate && curvature_bound(o.loss) <= 0)
+        throw std::invalid_argument("auto_learning_rate needs a smooth loss");
+    if (!(o.loss_epsilon >= 0) || !std::isfinite(o.loss_epsilon))
+        throw std::invalid_argument("loss_epsilon must be non-negative and finite");
     if (o.line_search && (!full || o.method != Method::sgd))
         throw std::invalid_argument("line_search needs full batch and method sgd");
 }
 
-// Trains w (n_features values) and b in place from their current values.
-template <class T>
-FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const EpochObserver<T>& observer = {}) {
-    check_options(p, o);
+namespace detail {
+
+template <class T, class Loss>
+FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const EpochObserver<T>& observer,
+                   const Loss& loss) {
     const index_t n = o.train_rows ? o.n_train : p.n_rows;
     const index_t d = p.n_features;
     if (o.batch_size >= n) o.batch_size = kFullBatch;
@@ -305,7 +319,8 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const EpochObser
     std::vector<T> auto_scale;
     if (o.auto_learning_rate) {
         AutoRate<T> chosen = detail::with_rows(p, o.train_rows, n, true, [&](auto rows) {
-            return auto_learning_rate(p, rows, n, o.l2, o.fit_intercept, o.batch_size, o.n_threads);
+            return auto_learning_rate(p, rows, n, o.l2, o.fit_intercept, o.batch_size, o.n_threads,
+                                      curvature_bound(o.loss));
         });
         double rate = chosen.learning_rate;
         // Momentum multiplies the effective step of noisy gradients by 1 / (1 - momentum); full
@@ -320,12 +335,13 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const EpochObser
     const bool full_batch = o.batch_size == kFullBatch;
     const bool validating = o.validation_rows != nullptr && o.n_validation > 0;
     Workspace<T> workspace;
-    Stepper<T> stepper(o, d);
+    Stepper<T> stepper(o, d, Loss::kScale);
     const bool plain = is_plain(o);
     NoImprovementRule rule(o.tol, o.n_iter_no_change);
-    // Full-batch gradient descent on a convex quadratic never raises the objective at a stable
-    // rate; momentum, adaptive rules and proximal steps may, without diverging.
-    DivergenceRule<T> divergence(full_batch && (o.method == Method::sgd || o.method == Method::newton) && o.l1 == 0);
+    // Full-batch gradient descent on a smooth convex objective never raises it at a stable rate;
+    // momentum, adaptive rules, proximal steps and subgradients of kinked losses may, without diverging.
+    DivergenceRule<T> divergence(full_batch && (o.method == Method::sgd || o.method == Method::newton) &&
+                                 o.l1 == 0 && curvature_bound(o.loss) > 0);
     FitReport report;
 
     std::vector<T> best_w, evaluated_w(static_cast<std::size_t>(d));
@@ -338,15 +354,15 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const EpochObser
         stepper.use_average(evaluated_w.data(), evaluated_b);
         std::vector<T> sums(static_cast<std::size_t>(detail::Sums<T>::width(d)));
         batch_sums(p, evaluated_w.data(), evaluated_b, GatheredRows{o.validation_rows, 0, o.n_validation},
-                   o.n_validation, workspace, o.n_threads, sums.data());
-        const double loss = static_cast<double>(detail::Sums<T>{sums.data(), d}.squared_residual()) /
-                            static_cast<double>(o.n_validation);
-        if (loss < best_validation) {
-            best_validation = loss;
+                   o.n_validation, workspace, o.n_threads, sums.data(), loss);
+        const double value =
+            static_cast<double>(Sums<T>{sums.data(), d}.loss()) / static_cast<double>(o.n_validation);
+        if (value < best_validation) {
+            best_validation = value;
             best_w = evaluated_w;
             best_b = evaluated_b;
         }
-        return loss;
+        return value;
     };
     auto finish = [&](StopReason reason) {
         report.stop_reason = reason;
@@ -391,7 +407,7 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const EpochObser
         auto evaluate = [&](const T* ww, T bb) {
             return detail::with_rows(p, train_rows, n, true, [&](auto rows) {
                 return static_cast<double>(loss_gradient_with(p, ww, bb, T(0), rows, n, grad.data(), &grad_b,
-                                                              workspace, o.n_threads));
+                                                              workspace, o.n_threads, loss));
             });
         };
         auto objective_at = [&](double data_loss, const T* ww) {
@@ -494,12 +510,12 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const EpochObser
         const index_t* order = nullptr;
         const bool sgd_over_blocks =
             plain && o.batch_size == 1 && o.shuffle == ShuffleMode::blocks && train_rows == nullptr;
-        double loss = 0;
+        double epoch_loss = 0;
         FitOptions<T> epoch_options = o;
         epoch_options.learning_rate = static_cast<T>(rate);
         if (sgd_over_blocks) {
             const index_t* blocks = epoch_block_order(n, o.shuffle_block_rows, o.seed, epoch, orders);
-            loss = detail::sgd_epoch_over_blocks(p, blocks, epoch_options, w, b);
+            epoch_loss = sgd_epoch_over_blocks(p, blocks, epoch_options, w, b, loss);
         } else {
             if (o.shuffle != ShuffleMode::none)
                 order = epoch_order(o.shuffle, n, o.shuffle_block_rows, o.seed, epoch, orders);
@@ -512,18 +528,28 @@ FitReport fit(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const EpochObser
                     order = mapped.data();
                 }
             }
-            loss = detail::with_rows(p, order, n, runs, [&](auto rows) {
-                if (!plain) return detail::minibatch_epoch(p, rows, n, epoch_options, w, b, stepper, workspace);
-                if (o.batch_size == 1) return detail::sgd_epoch(p, rows, n, epoch_options, w, b);
-                detail::PlainStep<T> step{epoch_options.learning_rate, o.l2, o.fit_intercept};
-                return detail::minibatch_epoch(p, rows, n, epoch_options, w, b, step, workspace);
+            epoch_loss = with_rows(p, order, n, runs, [&](auto rows) {
+                if (!plain) return minibatch_epoch(p, rows, n, epoch_options, w, b, stepper, workspace, loss);
+                if (o.batch_size == 1) return sgd_epoch(p, rows, n, epoch_options, w, b, loss);
+                PlainStep<T> step{epoch_options.learning_rate, o.l2, o.fit_intercept, Loss::kScale};
+                return minibatch_epoch(p, rows, n, epoch_options, w, b, step, workspace, loss);
             });
         }
         if (plain) stepper.count_updates(batches);
         else rate = stepper.last_rate();
-        if (auto reason = epoch_ends(loss, rate, -1.0)) return finish(*reason);
+        if (auto reason = epoch_ends(epoch_loss, rate, -1.0)) return finish(*reason);
     }
     return finish(StopReason::max_epochs);
+}
+
+}  // namespace detail
+
+// Trains w (n_features values) and b in place from their current values.
+template <class T>
+FitReport fit(const Problem<T>& p, const FitOptions<T>& o, T* w, T& b, const EpochObserver<T>& observer = {}) {
+    check_options(p, o);
+    return with_loss<T>(o.loss, o.loss_epsilon,
+                        [&](const auto& loss) { return detail::fit_with(p, o, w, b, observer, loss); });
 }
 
 

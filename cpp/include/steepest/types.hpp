@@ -2,7 +2,7 @@
 
 // The data types of steepest's interface, and every standard header the core uses.
 //
-// These are plain data, the same for every instruction set. The algorithms (mse.hpp, train.hpp,
+// These are plain data, the same for every instruction set. The algorithms (gradient.hpp, train.hpp,
 // shuffle.hpp, checks.hpp) live in an inline namespace that a translation unit may rename and
 // compile for a wider instruction set (see kernels.hpp); standard headers are included here,
 // before any such region, so that no standard-library code is ever compiled for a wider ISA than
@@ -27,16 +27,34 @@ namespace steepest {
 // Signed 64-bit everywhere: arrays with more than 2^31 elements are ordinary.
 using index_t = std::int64_t;
 
-// A least-squares problem read in place: X is row-major with n_features contiguous values per
-// row, y holds one target per row. The core never copies either.
+// A problem read in place: X is row-major with n_features contiguous values per row, y holds one
+// target per row (for classification losses, -1 or +1), weights one non-negative weight per row or
+// nullptr for all ones. The core never copies any of them.
 template <class T>
 struct Problem {
     const T* X = nullptr;
     const T* y = nullptr;
     index_t n_rows = 0;
     index_t n_features = 0;
+    const T* weights = nullptr;
 
     const T* row(index_t i) const { return X + i * n_features; }
+};
+
+// The loss of one row as a function of its prediction p = x . w + b (losses.hpp has the formulas).
+// Regression: squared_error (the mean squared error, without scikit-learn's 1/2), huber,
+// epsilon_insensitive, squared_epsilon_insensitive. Classification, with y in {-1, +1}: log_loss
+// (logistic regression), hinge (linear SVM), squared_hinge, modified_huber, perceptron.
+enum class LossKind {
+    squared_error,
+    huber,
+    epsilon_insensitive,
+    squared_epsilon_insensitive,
+    log_loss,
+    hinge,
+    squared_hinge,
+    modified_huber,
+    perceptron,
 };
 
 // How the rows are ordered in each epoch.
@@ -92,6 +110,8 @@ enum class Method {
 
 template <class T>
 struct FitOptions {
+    LossKind loss = LossKind::squared_error;
+    double loss_epsilon = 0.1;  // huber and the epsilon-insensitive losses
     index_t batch_size = 32;
     T learning_rate = T(0.01);  // the constant rate; ignored unless schedule.kind is constant
     Schedule schedule;          // its eta0 is kept equal to learning_rate by fit()

@@ -1,16 +1,20 @@
 #pragma once
 
-// Mean squared error of a linear model and its gradient, from one pass over the rows.
+// The objective of a linear model and its gradient, from one pass over the rows.
 //
-//   L      = (1/N) sum_i r_i^2 + l2 * ||w||^2        with r_i = x_i . w + b - y_i
-//   dL/dw  = (2/N) sum_i r_i x_i + 2 * l2 * w
-//   dL/db  = (2/N) sum_i r_i                          (the intercept is never penalised)
+//   L      = (1/N) sum_i s_i l(p_i, y_i) + l2 * ||w||^2 + l1 * ||w||_1     with p_i = x_i . w + b
+//   dL/dw  = (1/N) sum_i s_i l'(p_i, y_i) x_i + 2 * l2 * w (+ l1 * sign(w))
+//   dL/db  = (1/N) sum_i s_i l'(p_i, y_i)                 (the intercept is never penalised)
+//
+// for the row losses l of losses.hpp and row weights s_i (1 without weights); for squared error,
+// the mean squared error (1/N) sum_i s_i (p_i - y_i)^2.
 //
 // Determinism: a batch is cut into blocks whose size depends only on the batch size
 // (block_rows_for); each block is summed serially in row order, and the blocks are combined in a
 // fixed pairwise tree. Which thread computed which block never matters, so results are
 // bit-for-bit the same with any number of threads.
 
+#include "losses.hpp"
 #include "types.hpp"
 
 STEEPEST_ALGORITHMS_BEGIN
@@ -116,40 +120,45 @@ struct GatheredRows {
 
 namespace detail {
 
-// Layout of one block's sums: [sum r_i x_i (n_features values), sum r_i, sum r_i^2].
+// Layout of one block's sums: [sum s_i g_i x_i (n_features values), sum s_i g_i, sum s_i l_i],
+// g_i the loss policy's derivative of row i (dl/dp / kScale) and l_i its loss.
 template <class T>
 struct Sums {
     T* data;
     index_t n_features;
     T* weighted_rows() const { return data; }
-    T& residual() const { return data[n_features]; }
-    T& squared_residual() const { return data[n_features + 1]; }
+    T& derivative() const { return data[n_features]; }
+    T& loss() const { return data[n_features + 1]; }
     static index_t width(index_t n_features) { return n_features + 2; }
 };
 
 // Sums over positions [begin, end) of a batch; row_at (ContiguousRows or GatheredRows) maps a
-// position to a row of X, so both share this one loop. Each row is read once, for its residual
-// and for its share of the gradient. Without targets (kWithTargets false) the "residual" is the
-// prediction x_i . w + b alone, which gives Hessian-vector products.
-template <class T, class RowAt, bool kWithTargets = true>
+// position to a row of X, so both share this one loop. Each row is read once, for its prediction
+// and for its share of the gradient.
+template <class T, class RowAt, class Loss>
 inline void accumulate_block(const Problem<T>& p, const T* w, T b, RowAt row_at, index_t begin,
-                             index_t end, Sums<T> out) {
+                             index_t end, Sums<T> out, const Loss& loss) {
     const index_t d = p.n_features;
     T* g = out.weighted_rows();
     std::fill(g, g + Sums<T>::width(d), T(0));
-    T sum_r = 0, sum_r2 = 0;
+    T sum_g = 0, sum_loss = 0;
     for (index_t k = begin; k < end; ++k) {
         const index_t next = row_at.ahead(k);
         if (next >= 0) prefetch_row(p.row(next), d);
         const index_t i = row_at(k);
         const T* x = p.row(i);
-        const T r = dot(x, w, d) + b - (kWithTargets ? p.y[i] : T(0));
-        sum_r += r;
-        sum_r2 += r * r;
+        T value;
+        T r = loss(dot(x, w, d) + b, p.y[i], value);
+        if (p.weights != nullptr) {
+            r *= p.weights[i];
+            value *= p.weights[i];
+        }
+        sum_g += r;
+        sum_loss += value;
         for (index_t j = 0; j < d; ++j) g[j] += r * x[j];
     }
-    out.residual() = sum_r;
-    out.squared_residual() = sum_r2;
+    out.derivative() = sum_g;
+    out.loss() = sum_loss;
 }
 
 // Adds n_blocks rows of `width` values in a fixed pairwise tree: out = ((b0+b1)+(b2+b3))+...
@@ -211,9 +220,9 @@ class Workspace {
 
 // Sums over `count` batch positions into `out` (n_features + 2 values, laid out as detail::Sums),
 // with the blocks computed in parallel when the batch is large enough.
-template <class T, class RowAt, bool kWithTargets = true>
+template <class T, class RowAt, class Loss>
 void batch_sums(const Problem<T>& p, const T* w, T b, RowAt row_at, index_t count,
-                Workspace<T>& workspace, int n_threads, T* out) {
+                Workspace<T>& workspace, int n_threads, T* out, const Loss& loss) {
     const index_t d = p.n_features;
     const index_t width = detail::Sums<T>::width(d);
     const index_t block = block_rows_for(count);
@@ -225,8 +234,8 @@ void batch_sums(const Problem<T>& p, const T* w, T b, RowAt row_at, index_t coun
     STEEPEST_OMP(omp parallel for schedule(static) if (parallel) num_threads(threads))
     for (index_t blk = 0; blk < n_blocks; ++blk) {
         const index_t begin = blk * block;
-        detail::accumulate_block<T, RowAt, kWithTargets>(p, w, b, row_at, begin, std::min(count, begin + block),
-                                 detail::Sums<T>{partial + blk * width, d});
+        detail::accumulate_block(p, w, b, row_at, begin, std::min(count, begin + block),
+                                 detail::Sums<T>{partial + blk * width, d}, loss);
     }
     detail::combine_pairwise(partial, n_blocks, width, scratch, out);
 }
@@ -243,36 +252,42 @@ inline void check_rows(const index_t* rows, index_t count, index_t n_rows) {
 // The objective and its gradient over `count` batch positions of `rows`, with the caller's
 // workspace (the training loop calls it every epoch). Returns the objective; writes n_features
 // values to grad_w, one to grad_b.
-template <class T, class RowAt>
+template <class T, class RowAt, class Loss>
 T loss_gradient_with(const Problem<T>& p, const T* w, T b, T l2, RowAt rows, index_t count, T* grad_w,
-                     T* grad_b, Workspace<T>& workspace, int n_threads) {
+                     T* grad_b, Workspace<T>& workspace, int n_threads, const Loss& loss) {
     const index_t d = p.n_features;
     if (count <= 0) throw std::invalid_argument("the batch has no rows");
     std::vector<T> sums(static_cast<std::size_t>(detail::Sums<T>::width(d)));
-    batch_sums(p, w, b, rows, count, workspace, n_threads, sums.data());
+    batch_sums(p, w, b, rows, count, workspace, n_threads, sums.data(), loss);
     const detail::Sums<T> s{sums.data(), d};
-    const T scale = T(2) / static_cast<T>(count);
+    const T scale = Loss::kScale / static_cast<T>(count);
     for (index_t j = 0; j < d; ++j) grad_w[j] = scale * s.weighted_rows()[j] + T(2) * l2 * w[j];
-    *grad_b = scale * s.residual();
-    return s.squared_residual() / static_cast<T>(count) + l2 * detail::squared_norm(w, d);
+    *grad_b = scale * s.derivative();
+    return s.loss() / static_cast<T>(count) + l2 * detail::squared_norm(w, d);
+}
+
+// Calls run(loss policy) with the policy for `kind`: squared error has its own, exact and fast.
+template <class T, class Run>
+auto with_loss(LossKind kind, double epsilon, Run run) {
+    if (kind == LossKind::squared_error) return run(SquaredError<T>{});
+    return run(AnyLoss<T>{kind, static_cast<T>(epsilon)});
 }
 
 // The objective and its gradient over a batch: all rows when rows == nullptr, otherwise the
 // `count` rows listed (read in place, in that order; repeats allowed). With l1 > 0 the objective
 // gains l1 * ||w||_1 and the gradient l1 * sign(w) (0 where w is 0: a subgradient).
 template <class T>
-T mse_loss_gradient(const Problem<T>& p, const T* w, T b, T l2, T l1, const index_t* rows, index_t count,
-                    T* grad_w, T* grad_b, int n_threads = 0) {
+T loss_gradient(const Problem<T>& p, const T* w, T b, T l2, T l1, const index_t* rows, index_t count,
+                T* grad_w, T* grad_b, int n_threads, LossKind kind, double epsilon) {
     Workspace<T> workspace;
-    T loss;
-    if (rows == nullptr) {
-        loss = loss_gradient_with(p, w, b, l2, ContiguousRows{0, p.n_rows}, p.n_rows, grad_w, grad_b, workspace,
-                                  n_threads);
-    } else {
-        check_rows(rows, count, p.n_rows);
-        loss = loss_gradient_with(p, w, b, l2, GatheredRows{rows, 0, count}, count, grad_w, grad_b, workspace,
-                                  n_threads);
-    }
+    if (rows != nullptr) check_rows(rows, count, p.n_rows);
+    T loss = with_loss<T>(kind, epsilon, [&](const auto& policy) {
+        if (rows == nullptr)
+            return loss_gradient_with(p, w, b, l2, ContiguousRows{0, p.n_rows}, p.n_rows, grad_w, grad_b, workspace,
+                                      n_threads, policy);
+        return loss_gradient_with(p, w, b, l2, GatheredRows{rows, 0, count}, count, grad_w, grad_b, workspace,
+                                  n_threads, policy);
+    });
     if (l1 > 0) {
         for (index_t j = 0; j < p.n_features; ++j) {
             loss += l1 * std::abs(w[j]);
