@@ -53,7 +53,8 @@ class DivergenceRule {
             seen_any_ = true;
             return false;
         }
-        if (loss > kExplosion * first_) return true;
+        // A first objective of 0 (the perceptron's, from zero weights) sets no scale.
+        if (first_ > 0 && loss > kExplosion * first_) return true;
         if (monotone_ && loss - best_ > kRoundingMargin * first_) return true;
         best_ = std::min(best_, loss);
         return false;
