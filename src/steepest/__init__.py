@@ -57,5 +57,14 @@ def kernel_info() -> dict[str, object]:
     return {"isa": _core.kernel_isa(), "supported": list(_core.supported_kernels()), "openmp": bool(_core.has_openmp)}
 
 
+def __getattr__(name: str) -> object:
+    # The scikit-learn estimators import scikit-learn: only when asked for.
+    if name in ("SGDRegressor", "SGDClassifier"):
+        from . import sklearn as estimators
+
+        return getattr(estimators, name)
+    raise AttributeError(f"module 'steepest' has no attribute {name!r}")
+
+
 def __dir__() -> list[str]:
-    return __all__
+    return [*__all__, "SGDClassifier", "SGDRegressor"]

@@ -268,9 +268,11 @@ T loss_gradient_with(const Problem<T>& p, const T* w, T b, T l2, RowAt rows, ind
 
 // Calls run(loss policy) with the policy for `kind`: squared error has its own, exact and fast.
 template <class T, class Run>
-auto with_loss(LossKind kind, double epsilon, Run run) {
-    if (kind == LossKind::squared_error) return run(SquaredError<T>{});
-    return run(AnyLoss<T>{kind, static_cast<T>(epsilon)});
+auto with_loss(LossKind kind, double epsilon, Run run, double max_derivative = std::numeric_limits<double>::infinity()) {
+    const auto clip = static_cast<T>(std::min<double>(max_derivative, std::numeric_limits<T>::max()));
+    const T limit = std::isinf(max_derivative) ? std::numeric_limits<T>::infinity() : clip;
+    if (kind == LossKind::squared_error) return run(SquaredError<T>{limit / SquaredError<T>::kScale});
+    return run(AnyLoss<T>{kind, static_cast<T>(epsilon), limit});
 }
 
 // The objective and its gradient over a batch: all rows when rows == nullptr, otherwise the

@@ -46,13 +46,16 @@ inline double curvature_bound(LossKind kind) {
     return 0.0;
 }
 
+// max_derivative clips the derivative (in units of kScale), as scikit-learn's SGD does at 1e12:
+// a fit with far too large a step then grows linearly instead of overflowing.
 template <class T>
 struct SquaredError {
     static constexpr T kScale = 2;
+    T max_derivative = std::numeric_limits<T>::infinity();
     T operator()(T prediction, T target, T& value) const {
         const T r = prediction - target;
         value = r * r;
-        return r;
+        return std::clamp(r, -max_derivative, max_derivative);
     }
 };
 
@@ -72,8 +75,11 @@ struct AnyLoss {
     static constexpr T kScale = 1;
     LossKind kind;
     T epsilon;
+    T max_derivative = std::numeric_limits<T>::infinity();
 
-    T operator()(T p, T y, T& value) const {
+    T operator()(T p, T y, T& value) const { return std::clamp(derivative(p, y, value), -max_derivative, max_derivative); }
+
+    T derivative(T p, T y, T& value) const {
         const T r = p - y, z = y * p;
         switch (kind) {
             case LossKind::squared_error:

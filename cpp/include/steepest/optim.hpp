@@ -109,7 +109,8 @@ class Stepper {
         if (o.method == Method::adagrad || o.method == Method::rmsprop || o.method == Method::adam)
             second_.assign(size, T(0));
         if (o.average_start >= 0) average_.assign(size, T(0));
-        rate_ = scheduled_rate(o_.schedule, 1, 0, 0);
+        t_ = std::max<index_t>(0, o.initial_updates);
+        rate_ = scheduled_rate(o_.schedule, t_ + 1, 0, 0);
     }
 
     // The rate of the next update (before per-coordinate scaling).

@@ -13,11 +13,12 @@ STEEPEST_ALGORITHMS_BEGIN
 // scikit-learn's rule, made relative so that it does not depend on the scale of y.
 class NoImprovementRule {
   public:
-    NoImprovementRule(double tol, index_t patience) : tol_(tol), patience_(patience) {}
+    NoImprovementRule(double tol, index_t patience, bool absolute = false)
+        : tol_(tol), patience_(patience), absolute_(absolute) {}
 
     bool should_stop(double loss) {
         if (tol_ < 0) return false;
-        const bool improved = !seen_any_ || loss < best_ - tol_ * std::abs(best_);
+        const bool improved = !seen_any_ || loss < best_ - tol_ * (absolute_ ? 1.0 : std::abs(best_));
         count_ = improved ? 0 : count_ + 1;
         best_ = seen_any_ ? std::min(best_, loss) : loss;
         seen_any_ = true;
@@ -30,6 +31,7 @@ class NoImprovementRule {
   private:
     double tol_;
     index_t patience_;
+    bool absolute_;
     double best_ = 0;
     bool seen_any_ = false;
     index_t count_ = 0;
@@ -42,12 +44,13 @@ class DivergenceRule {
   public:
     // monotone: the objective must never rise, as for full-batch gradient descent on a convex
     // quadratic with any stable rate (f(w - ηg) <= f(w) whenever η <= 2/L).
-    explicit DivergenceRule(bool monotone) : monotone_(monotone) {}
+    explicit DivergenceRule(bool monotone, bool strict = true) : monotone_(monotone), strict_(strict) {}
 
     // Scales are taken from the first objective seen (the starting one, for full batch): near
     // an exact fit the objective itself sits at rounding level, where relative changes mean nothing.
     bool diverged(double loss) {
         if (!std::isfinite(loss)) return true;
+        if (!strict_) return false;
         if (!seen_any_) {
             first_ = best_ = loss;
             seen_any_ = true;
@@ -64,6 +67,7 @@ class DivergenceRule {
     static constexpr double kExplosion = 1e3;
     static constexpr double kRoundingMargin = 1e4 * std::numeric_limits<T>::epsilon();
     bool monotone_;
+    bool strict_;
     bool seen_any_ = false;
     double first_ = 0;
     double best_ = 0;
@@ -338,11 +342,12 @@ FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const Epoch
     Workspace<T> workspace;
     Stepper<T> stepper(o, d, Loss::kScale);
     const bool plain = is_plain(o);
-    NoImprovementRule rule(o.tol, o.n_iter_no_change);
+    NoImprovementRule rule(o.tol, o.n_iter_no_change, o.absolute_tol);
     // Full-batch gradient descent on a smooth convex objective never raises it at a stable rate;
     // momentum, adaptive rules, proximal steps and subgradients of kinked losses may, without diverging.
     DivergenceRule<T> divergence(full_batch && (o.method == Method::sgd || o.method == Method::newton) &&
-                                 o.l1 == 0 && curvature_bound(o.loss) > 0);
+                                 o.l1 == 0 && curvature_bound(o.loss) > 0,
+                                 o.strict_divergence);
     FitReport report;
 
     std::vector<T> best_w, evaluated_w(static_cast<std::size_t>(d));
@@ -549,8 +554,9 @@ FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const Epoch
 template <class T>
 FitReport fit(const Problem<T>& p, const FitOptions<T>& o, T* w, T& b, const EpochObserver<T>& observer = {}) {
     check_options(p, o);
-    return with_loss<T>(o.loss, o.loss_epsilon,
-                        [&](const auto& loss) { return detail::fit_with(p, o, w, b, observer, loss); });
+    return with_loss<T>(
+        o.loss, o.loss_epsilon, [&](const auto& loss) { return detail::fit_with(p, o, w, b, observer, loss); },
+        o.max_derivative);
 }
 
 

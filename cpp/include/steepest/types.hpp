@@ -137,9 +137,20 @@ struct FitOptions {
     double gtol = -1;
     bool fit_intercept = true;
     index_t max_epochs = 1000;
-    // Stop once the monitored objective has failed to fall below best - tol * |best| for
-    // n_iter_no_change epochs in a row. A negative tol never stops.
+    // Stop once the monitored objective has failed to fall below best - tol * |best| (or
+    // best - tol with absolute_tol, scikit-learn's rule) for n_iter_no_change epochs in a row. A
+    // negative tol never stops.
     double tol = 1e-4;
+    bool absolute_tol = false;
+    // Divergence: a non-finite objective always stops the fit; with strict_divergence, so does an
+    // objective 1000 times its first, or (plain full batch, smooth loss) any rise. scikit-learn's
+    // estimators only stop on overflow, and the drop-in estimators do the same.
+    bool strict_divergence = true;
+    // Clip each row's dℓ/dp to [-max_derivative, max_derivative] (scikit-learn's SGD: 1e12).
+    double max_derivative = std::numeric_limits<double>::infinity();
+    // Updates taken by earlier fits that this one continues (warm starts, partial_fit): schedules
+    // go on from update initial_updates + 1.
+    index_t initial_updates = 0;
     index_t n_iter_no_change = 5;
     ShuffleMode shuffle = ShuffleMode::rows;
     index_t shuffle_block_rows = 64;
