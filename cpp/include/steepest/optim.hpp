@@ -63,12 +63,21 @@ inline T soft_threshold(T value, T threshold) {
     return T(0);
 }
 
-// True when a fit needs nothing but w = (1 - 2 eta l2) w - eta g with a rate fixed for the epoch.
+// True when a fit needs nothing but w = (1 - 2 eta l2) w - eta g, eta from its schedule.
 template <class T>
 bool is_plain(const FitOptions<T>& o) {
-    return o.method == Method::sgd && o.l1 == 0 && o.coordinate_scale == nullptr && o.average_start < 0 &&
-           !changes_every_update(o.schedule);
+    return o.method == Method::sgd && o.l1 == 0 && o.coordinate_scale == nullptr && o.average_start < 0;
 }
+
+// The rate of each update for the plain loops, when the schedule changes it every update
+// (inverse scaling, optimal, warm-up): one scheduled_rate per step, as scikit-learn computes it.
+struct UpdateClock {
+    const Schedule* schedule;
+    index_t updates;  // taken so far
+    index_t epoch;
+    index_t plateaus;
+    double next_rate() { return scheduled_rate(*schedule, ++updates, epoch, plateaus); }
+};
 
 namespace detail {
 
@@ -80,11 +89,13 @@ struct PlainStep {
     T l2;
     bool fit_intercept;
     T gradient_scale;  // the loss policy's kScale
+    std::optional<UpdateClock> clock;  // set: the rate changes every update
 
     void operator()(const Sums<T>& sums, index_t count, T* w, T& b, double& total) {
         const index_t d = sums.n_features;
         const T penalty = l2 > 0 ? l2 * squared_norm(w, d) : T(0);
         total += static_cast<double>(sums.loss()) + static_cast<double>(count) * static_cast<double>(penalty);
+        if (clock) learning_rate = static_cast<T>(clock->next_rate());
         const T decay = T(1) - T(2) * learning_rate * l2;
         const T step = gradient_scale * learning_rate / static_cast<T>(count);
         const T* g = sums.weighted_rows();

@@ -80,11 +80,15 @@ namespace detail {
 // carries l2 * ||w||^2 from one call to the next.
 template <class T, class RowAt, class Loss>
 void sgd_rows(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions<T>& o, T* w, T& b,
-              T& penalty, double& total, const Loss& loss) {
+              T& penalty, double& total, const Loss& loss, UpdateClock* clock) {
     const index_t d = p.n_features;
-    const T lr = o.learning_rate;
-    const T decay = T(1) - T(2) * lr * o.l2;
+    T lr = o.learning_rate;
+    T decay = T(1) - T(2) * lr * o.l2;
     for (index_t k = 0; k < count; ++k) {
+        if (clock != nullptr) {
+            lr = static_cast<T>(clock->next_rate());
+            decay = T(1) - T(2) * lr * o.l2;
+        }
         const index_t next = row_at.ahead(k);
         if (next >= 0) prefetch_row(p.row(next), d);
         const index_t i = row_at(k);
@@ -110,10 +114,10 @@ T initial_penalty(const FitOptions<T>& o, const T* w, index_t d) {
 
 template <class T, class RowAt, class Loss>
 double sgd_epoch(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions<T>& o, T* w, T& b,
-                 const Loss& loss) {
+                 const Loss& loss, UpdateClock* clock) {
     T penalty = initial_penalty(o, w, p.n_features);
     double total = 0;
-    sgd_rows(p, row_at, count, o, w, b, penalty, total, loss);
+    sgd_rows(p, row_at, count, o, w, b, penalty, total, loss, clock);
     return total / static_cast<double>(count);
 }
 
@@ -145,7 +149,7 @@ struct RunRows {
 // cost about 40% more, as every step would wait on an index before it can address its row.
 template <class T, class Loss>
 double sgd_epoch_over_blocks(const Problem<T>& p, const index_t* blocks, const FitOptions<T>& o, T* w, T& b,
-                             const Loss& loss) {
+                             const Loss& loss, UpdateClock* clock) {
     const index_t block_rows = o.shuffle_block_rows;
     const index_t n_blocks = (p.n_rows + block_rows - 1) / block_rows;
     const index_t lead = run_lead_rows(p);
@@ -156,7 +160,7 @@ double sgd_epoch_over_blocks(const Problem<T>& p, const index_t* blocks, const F
         const index_t next = k + 1 < n_blocks ? blocks[k + 1] * block_rows : p.n_rows;
         const index_t count = std::min(block_rows, p.n_rows - first);
         const RunRows run{first, count, next, std::min(p.n_rows, next + block_rows), lead};
-        sgd_rows(p, run, count, o, w, b, penalty, total, loss);
+        sgd_rows(p, run, count, o, w, b, penalty, total, loss, clock);
     }
     return total / static_cast<double>(p.n_rows);
 }
@@ -519,9 +523,12 @@ FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const Epoch
         double epoch_loss = 0;
         FitOptions<T> epoch_options = o;
         epoch_options.learning_rate = static_cast<T>(rate);
+        std::optional<UpdateClock> clock;
+        if (plain && changes_every_update(o.schedule)) clock = UpdateClock{&o.schedule, stepper.updates(), epoch, stepper.plateaus()};
+        UpdateClock* clock_ptr = clock ? &*clock : nullptr;
         if (sgd_over_blocks) {
             const index_t* blocks = epoch_block_order(n, o.shuffle_block_rows, o.seed, epoch, orders);
-            epoch_loss = sgd_epoch_over_blocks(p, blocks, epoch_options, w, b, loss);
+            epoch_loss = sgd_epoch_over_blocks(p, blocks, epoch_options, w, b, loss, clock_ptr);
         } else {
             if (o.shuffle != ShuffleMode::none)
                 order = epoch_order(o.shuffle, n, o.shuffle_block_rows, o.seed, epoch, orders);
@@ -536,13 +543,17 @@ FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const Epoch
             }
             epoch_loss = with_rows(p, order, n, runs, [&](auto rows) {
                 if (!plain) return minibatch_epoch(p, rows, n, epoch_options, w, b, stepper, workspace, loss);
-                if (o.batch_size == 1) return sgd_epoch(p, rows, n, epoch_options, w, b, loss);
-                PlainStep<T> step{epoch_options.learning_rate, o.l2, o.fit_intercept, Loss::kScale};
+                if (o.batch_size == 1) return sgd_epoch(p, rows, n, epoch_options, w, b, loss, clock_ptr);
+                PlainStep<T> step{epoch_options.learning_rate, o.l2, o.fit_intercept, Loss::kScale, clock};
                 return minibatch_epoch(p, rows, n, epoch_options, w, b, step, workspace, loss);
             });
         }
-        if (plain) stepper.count_updates(batches);
-        else rate = stepper.last_rate();
+        if (plain) {
+            stepper.count_updates(batches);
+            if (clock) rate = scheduled_rate(o.schedule, stepper.updates(), epoch, stepper.plateaus());
+        } else {
+            rate = stepper.last_rate();
+        }
         if (auto reason = epoch_ends(epoch_loss, rate, -1.0)) return finish(*reason);
     }
     return finish(StopReason::max_epochs);
