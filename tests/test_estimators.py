@@ -31,7 +31,8 @@ def sklearns_own_expected_failures(estimator):
 # its test suite does not make warnings errors, ours does.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @parametrize_with_checks(
-    [steepest.SGDRegressor(), steepest.SGDClassifier()], expected_failed_checks=sklearns_own_expected_failures
+    [steepest.SGDRegressor(), steepest.SGDClassifier(), steepest.SGDClassifier(loss="log_loss", multi_class="multinomial")],
+    expected_failed_checks=sklearns_own_expected_failures,
 )
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
@@ -161,3 +162,12 @@ def test_class_weight_balanced_weighs_rows_by_inverse_class_frequency():
     balanced = steepest.SGDClassifier(class_weight="balanced", **params).fit(X_train, y_train)
     explicit = steepest.SGDClassifier(**params).fit(X_train, y_train, sample_weight=weights)
     np.testing.assert_allclose(balanced.coef_, explicit.coef_, rtol=1e-12)
+
+
+def test_multinomial_probabilities_are_the_softmax_of_the_decision():
+    X_train, X_test, y_train, _ = standardised("wine")
+    clf = steepest.SGDClassifier(loss="log_loss", multi_class="multinomial", random_state=0).fit(X_train, y_train)
+    scores = clf.decision_function(X_test)
+    expected = np.exp(scores - scores.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(clf.predict_proba(X_test), expected / expected.sum(axis=1, keepdims=True), rtol=1e-12)
+    assert clf.score(X_train, y_train) > 0.95

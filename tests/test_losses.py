@@ -214,3 +214,87 @@ def test_classification_labels_must_be_binary_and_auto_needs_a_smooth_loss():
         steepest.fit(X, y, loss="log_loss", sample_weight=np.zeros(len(y)))
     with pytest.raises(ValueError, match="sample_weight"):
         steepest.fit(X, y, loss="log_loss", sample_weight=np.ones(len(y) - 1))
+
+
+# ---------------------------------------------------------------------------------------------
+# Multinomial (softmax) and several regression outputs
+
+
+def softmax_problem(n=600, d=5, k=4, seed=10):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d)) * np.linspace(0.5, 2.0, d)
+    logits = X @ rng.standard_normal((d, k)) + rng.standard_normal(k)
+    y = np.array([rng.choice(k, p=np.exp(z - z.max()) / np.exp(z - z.max()).sum()) for z in logits], dtype=float)
+    return X, y
+
+
+def test_softmax_value_and_gradient_match_numpy():
+    X, y = softmax_problem()
+    rng = np.random.default_rng(11)
+    W, b = rng.standard_normal((4, X.shape[1])), rng.standard_normal(4)
+    s = rng.uniform(0.5, 2, len(y))
+    value, G, g_b = steepest.loss_and_gradient(X, y, W, b, 0.1, l1=0.05, loss="multinomial", sample_weight=s)
+    Z = X @ W.T + b
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    onehot = np.eye(4)[y.astype(int)]
+    expected = np.mean(s * -np.log(P[np.arange(len(y)), y.astype(int)])) + 0.1 * np.sum(W**2) + 0.05 * np.abs(W).sum()
+    assert value == pytest.approx(expected, rel=1e-12)
+    residual = s[:, None] * (P - onehot)
+    np.testing.assert_allclose(G, residual.T @ X / len(y) + 0.2 * W + 0.05 * np.sign(W), rtol=1e-10)
+    np.testing.assert_allclose(g_b, residual.mean(axis=0), rtol=1e-10)
+
+
+def test_check_gradient_covers_the_multinomial_loss():
+    X, y = softmax_problem(n=200)
+    W = np.random.default_rng(12).standard_normal((4, X.shape[1]))
+    report = steepest.check_gradient(X, y, W, np.zeros(4), loss="multinomial", l2=0.1, l1=0.05)
+    assert report.passed, report
+
+    def forgot_the_weights(w, b):
+        return steepest.loss_and_gradient(X, y, w, b, loss="multinomial")[1:]
+
+    weighted = steepest.check_gradient(X, y, W, np.zeros(4), loss="multinomial",
+                                       sample_weight=np.linspace(0.1, 3, len(y)), gradient=forgot_the_weights)
+    assert not weighted.passed
+
+
+def test_full_batch_softmax_matches_scikit_learns_multinomial_logistic_regression():
+    linear_model = pytest.importorskip("sklearn.linear_model")
+    X, y = softmax_problem(n=2_000)
+    C = 0.3
+    oracle = linear_model.LogisticRegression(C=C, tol=1e-12, max_iter=100_000).fit(X, y)
+    assert oracle.coef_.shape == (4, X.shape[1])  # multinomial (scikit-learn's default for lbfgs)
+    result = steepest.fit(X, y, loss="multinomial", l2=1 / (2 * C * len(y)), batch_size="full",
+                          learning_rate="auto", tol=None, gtol=1e-10, max_epochs=50_000)
+    assert result.stop_reason == "gtol"
+    assert relative_error(result.coef, oracle.coef_) <= 1e-4
+    assert relative_error(result.intercept, oracle.intercept_) <= 1e-4
+    np.testing.assert_array_equal(result.predict(X), oracle.predict(X))
+
+
+@pytest.mark.parametrize("batch_size", [1, 32])
+def test_softmax_sgd_learns_and_is_the_same_with_one_and_two_threads(batch_size):
+    X, y = softmax_problem(n=3_000)
+    kwargs = dict(loss="multinomial", batch_size=batch_size, learning_rate=0.05, max_epochs=10, tol=None, random_state=0)
+    one = steepest.fit(X, y, n_threads=1, **kwargs)
+    two = steepest.fit(X, y, n_threads=2, **kwargs)
+    np.testing.assert_array_equal(one.coef, two.coef)
+    assert one.loss_history[-1] < 0.6 * np.log(4)  # from log(4), the loss of zero weights
+    assert one.score(X, y) > 0.6
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "huber"])
+def test_several_outputs_are_the_single_output_fits_with_the_same_orders(loss):
+    X, Y_first, _ = make_regression(1_000, 6, random_state=13)
+    Y = np.column_stack([Y_first, -2 * Y_first + X[:, 0], X[:, 1] * 3])
+    # epsilon: huber's quadratic zone as wide as the targets' spread, so 5 epochs fit well.
+    kwargs = dict(loss=loss, epsilon=5.0, batch_size=16, learning_rate=0.01, max_epochs=5, tol=None, random_state=7)
+    joint = steepest.fit(X, Y, **kwargs)
+    assert joint.coef.shape == (3, 6) and joint.intercept.shape == (3,)
+    seed = int(np.random.default_rng(7).integers(0, 2**63))
+    for k in range(3):
+        single = steepest.fit(X, Y[:, k], **{**kwargs, "random_state": seed})
+        np.testing.assert_array_equal(joint.coef[k], single.coef)
+    np.testing.assert_allclose(joint.predict(X), X @ joint.coef.T + joint.intercept, rtol=1e-12)
+    assert joint.score(X, Y) > 0.9

@@ -22,6 +22,10 @@ struct KernelSet {
     T (*loss_gradient)(const steepest::Problem<T>&, const T*, T, T, T, const steepest::index_t*,
                        steepest::index_t, T*, T*, int, steepest::LossKind, double);
     steepest::index_t (*first_nonfinite)(const T*, steepest::index_t, int);
+    steepest::FitReport (*fit_softmax)(const steepest::Problem<T>&, steepest::index_t, steepest::FitOptions<T>, T*,
+                                       T*, const steepest::EpochObserver<T>&);
+    T (*softmax_loss_gradient)(const steepest::Problem<T>&, steepest::index_t, const T*, const T*, T, T,
+                               const steepest::index_t*, steepest::index_t, T*, T*, int);
 };
 
 struct Kernels {

@@ -26,6 +26,7 @@ STEEPEST_TARGET_PUSH_GCC(STEEPEST_KERNELS_TARGET)
 
 #include <steepest/checks.hpp>
 #include <steepest/gradient.hpp>
+#include <steepest/softmax.hpp>
 #include <steepest/train.hpp>
 
 #ifdef STEEPEST_KERNELS_TARGET
@@ -44,7 +45,9 @@ template <class T>
 constexpr KernelSet<T> kernel_set() {
     return {&steepest::STEEPEST_ISA_NAMESPACE::fit<T>,
             &steepest::STEEPEST_ISA_NAMESPACE::loss_gradient<T>,
-            &steepest::STEEPEST_ISA_NAMESPACE::first_nonfinite<T>};
+            &steepest::STEEPEST_ISA_NAMESPACE::first_nonfinite<T>,
+            &steepest::STEEPEST_ISA_NAMESPACE::fit_softmax<T>,
+            &steepest::STEEPEST_ISA_NAMESPACE::softmax_loss_gradient<T>};
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <steepest/optim.hpp>
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -159,8 +160,76 @@ py::dict fit(const Array<T>& X, const Array<T>& y, Array<T>& coef, T intercept, 
     return result;
 }
 
+// Multinomial logistic regression: y holds class indices (as floats), coef is (K, n_features),
+// intercept (K,); both are trained in place.
+template <class T>
+py::dict fit_softmax(const Array<T>& X, const Array<T>& y, Array<T>& coef, Array<T>& intercept, const py::dict& spec,
+                     const py::object& observer, const std::optional<Array<T>>& sample_weight) {
+    const auto problem = problem_from(X, y, sample_weight);
+    if (coef.ndim() != 2 || coef.shape(1) != X.shape(1) || intercept.ndim() != 1 || intercept.shape(0) != coef.shape(0))
+        throw py::value_error("coef must be (n_classes, n_features) and intercept (n_classes,)");
+    const auto n_classes = static_cast<steepest::index_t>(coef.shape(0));
+    const steepest::FitOptions<T> options = options_from<T>(spec);
+    steepest::EpochObserver<T> on_epoch;
+    if (!observer.is_none()) {
+        on_epoch = [&observer](const steepest::EpochState<T>& state) {
+            py::gil_scoped_acquire acquire;
+            return py::cast<bool>(
+                observer(state.epoch, state.loss, state.learning_rate, state.validation_loss, state.intercept));
+        };
+    }
+    T* W = coef.mutable_data();
+    T* B = intercept.mutable_data();
+    const auto& kernel = kernels().get<T>();
+    steepest::FitReport report;
+    {
+        py::gil_scoped_release release;
+        report = kernel.fit_softmax(problem, n_classes, options, W, B, on_epoch);
+    }
+    py::dict result;
+    result["loss_history"] = to_array(report.loss_history);
+    result["learning_rate_history"] = to_array(report.learning_rate_history);
+    result["validation_loss_history"] = to_array(report.validation_loss_history);
+    result["stop_reason"] = steepest::to_string(report.stop_reason);
+    result["n_updates"] = report.n_updates;
+    return result;
+}
+
+template <class T>
+std::tuple<T, Array<T>, Array<T>> softmax_loss_gradient(const Array<T>& X, const Array<T>& y, const Array<T>& coef,
+                                                        const Array<T>& intercept, T l2, T l1, int n_threads,
+                                                        const std::optional<Array<T>>& sample_weight) {
+    const auto problem = problem_from(X, y, sample_weight);
+    if (coef.ndim() != 2 || coef.shape(1) != X.shape(1) || intercept.ndim() != 1 || intercept.shape(0) != coef.shape(0))
+        throw py::value_error("coef must be (n_classes, n_features) and intercept (n_classes,)");
+    const auto n_classes = static_cast<steepest::index_t>(coef.shape(0));
+    for (py::ssize_t i = 0; i < y.shape(0); ++i) {
+        const T label = y.data()[i];
+        if (!(label >= 0 && label < static_cast<T>(n_classes) && label == std::floor(label)))
+            throw py::value_error("y must hold class indices in [0, n_classes)");
+    }
+    Array<T> G({coef.shape(0), coef.shape(1)});
+    Array<T> g_b(coef.shape(0));
+    T value = 0;
+    const auto& kernel = kernels().get<T>();
+    {
+        py::gil_scoped_release release;
+        value = kernel.softmax_loss_gradient(problem, n_classes, coef.data(), intercept.data(), l2, l1, nullptr, 0,
+                                             G.mutable_data(), g_b.mutable_data(), n_threads);
+    }
+    return {value, G, g_b};
+}
+
 template <class T>
 void register_for(py::module_& m) {
+    m.def("fit_softmax", &fit_softmax<T>, py::arg("X").noconvert(), py::arg("y").noconvert(),
+          py::arg("coef").noconvert(), py::arg("intercept").noconvert(), py::arg("options"),
+          py::arg("observer") = py::none(), py::arg("sample_weight").noconvert() = py::none(),
+          "Multinomial logistic regression: trains coef (K, d) and intercept (K,) in place.");
+    m.def("softmax_loss_and_gradient", &softmax_loss_gradient<T>, py::arg("X").noconvert(),
+          py::arg("y").noconvert(), py::arg("coef").noconvert(), py::arg("intercept").noconvert(), py::arg("l2"),
+          py::arg("l1"), py::arg("n_threads") = 0, py::arg("sample_weight").noconvert() = py::none(),
+          "Mean softmax cross-entropy (+ penalties) and its gradients (value, grad_coef, grad_intercept).");
     m.def("fit", &fit<T>, py::arg("X").noconvert(), py::arg("y").noconvert(), py::arg("coef").noconvert(),
           py::arg("intercept"), py::arg("options"), py::arg("train_rows").noconvert() = py::none(),
           py::arg("validation_rows").noconvert() = py::none(), py::arg("observer") = py::none(),

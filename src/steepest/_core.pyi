@@ -45,3 +45,22 @@ def kernel_isa() -> str: ...
 def supported_kernels() -> list[str]: ...
 def select_kernels(isa: str) -> None: ...
 def first_nonfinite(a: npt.NDArray[np.floating], n_threads: int = 0) -> int: ...
+def fit_softmax(
+    X: npt.NDArray[np.floating],
+    y: npt.NDArray[np.floating],
+    coef: npt.NDArray[np.floating],
+    intercept: npt.NDArray[np.floating],
+    options: dict[str, Any],
+    observer: Optional[Callable[[int, float, float, float, float], bool]] = None,
+    sample_weight: Optional[npt.NDArray[np.floating]] = None,
+) -> dict[str, Any]: ...
+def softmax_loss_and_gradient(
+    X: npt.NDArray[np.floating],
+    y: npt.NDArray[np.floating],
+    coef: npt.NDArray[np.floating],
+    intercept: npt.NDArray[np.floating],
+    l2: float,
+    l1: float,
+    n_threads: int = 0,
+    sample_weight: Optional[npt.NDArray[np.floating]] = None,
+) -> tuple[float, npt.NDArray[np.floating], npt.NDArray[np.floating]]: ...

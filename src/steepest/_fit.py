@@ -28,7 +28,10 @@ from ._validation import (
     CLASSIFICATION_LOSSES,
     as_binary_target,
     as_sample_weight,
+    as_class_indices,
     negative_label,
+    MULTINOMIAL,
+    REGRESSION_LOSSES,
 )
 from .schedules import Constant, Schedule
 
@@ -93,6 +96,7 @@ class Problem:
     validation_rows: Optional[np.ndarray] = None
     sample_weight: Optional[np.ndarray] = None
     loss: str = "squared_error"
+    n_classes: int = 0  # multinomial only
 
     def epoch_order(self, epoch: int) -> Optional[np.ndarray]:
         """The rows of a (0-based) epoch in the order the core visits them; None for natural order."""
@@ -122,7 +126,7 @@ class Problem:
             )
         return FitResult(
             coef=coef,
-            intercept=self.X.dtype.type(intercept),
+            intercept=intercept if isinstance(intercept, np.ndarray) else self.X.dtype.type(intercept),
             loss_history=np.asarray(history, dtype=np.float64),
             stop_reason=stop_reason,
             params=self.params,
@@ -198,6 +202,8 @@ def prepare(
     epsilon = check_float("epsilon", epsilon, positive=False)
     if method == "newton" and loss != "squared_error":
         raise ValueError(f"method='newton' solves least squares: it needs loss='squared_error', got {loss!r}")
+    if loss == MULTINOMIAL and (line_search or early_stopping):
+        raise ValueError("loss='multinomial' supports neither line_search nor early_stopping yet")
     if not isinstance(line_search, (bool, np.bool_)):
         raise TypeError(f"line_search must be True or False, got {line_search!r}")
     whole_batch = method == "newton" or bool(line_search)
@@ -249,9 +255,12 @@ def prepare(
     X = as_matrix(X)
     y = as_target(y, X.shape[0], X.dtype)
     labels = None
+    n_classes = 0
     if loss in CLASSIFICATION_LOSSES:
         labels = (negative_label(y), 1.0)
         y = as_binary_target(y, loss)
+    elif loss == MULTINOMIAL:
+        y, n_classes = as_class_indices(y)
     weights = None if sample_weight is None else as_sample_weight(sample_weight, X.shape[0], X.dtype)
     seed = int(rng.integers(0, 2**64, dtype=np.uint64))
     train_rows = validation_rows = None
@@ -350,6 +359,7 @@ def prepare(
         validation_rows=validation_rows,
         sample_weight=weights,
         loss=loss,
+        n_classes=n_classes,
     )
 
 
@@ -533,6 +543,18 @@ def fit(
         When the fit diverges: the objective becomes non-finite, explodes, or (plain full batch)
         rises. The message names the learning rate; nothing is returned.
     """
+    if _several_outputs(y):
+        return _fit_outputs(
+            X, y, callback=callback, progress=progress, random_state=random_state,
+            kwargs=dict(
+                loss=loss, epsilon=epsilon, sample_weight=sample_weight, batch_size=batch_size,
+                learning_rate=learning_rate, method=method, max_epochs=max_epochs, l2=l2, l1=l1, tol=tol,
+                gtol=gtol, n_iter_no_change=n_iter_no_change, early_stopping=early_stopping,
+                validation_fraction=validation_fraction, momentum=momentum, betas=betas, rho=rho, eps=eps,
+                average=average, line_search=line_search, shuffle=shuffle, shuffle_block_rows=shuffle_block_rows,
+                fit_intercept=fit_intercept, n_threads=n_threads,
+            ),
+        )
     problem = prepare(
         X,
         y,
@@ -573,12 +595,18 @@ def run(
     problem: Problem,
     *,
     coef: Optional[np.ndarray] = None,
-    intercept: float = 0.0,
+    intercept: Any = 0.0,
     callback: Optional[Callable[[EpochInfo], Optional[bool]]] = None,
     progress: bool = False,
 ) -> FitResult:
-    """Runs a prepared fit in the core, from coef (zeros when None) and intercept."""
-    weights = np.zeros(problem.X.shape[1], dtype=problem.X.dtype) if coef is None else coef
+    """Runs a prepared fit in the core, from coef (zeros when None) and intercept (for
+    multinomial, a scalar or one per class); coef is trained in place."""
+    multinomial = problem.loss == MULTINOMIAL
+    shape = (problem.n_classes, problem.X.shape[1]) if multinomial else (problem.X.shape[1],)
+    weights = np.zeros(shape, dtype=problem.X.dtype) if coef is None else coef
+    intercepts = np.array(np.broadcast_to(np.asarray(intercept, dtype=problem.X.dtype), (problem.n_classes,)))
+    if not multinomial:
+        intercept = float(intercept)
     bar = _Progress(problem.max_epochs) if progress else None
     observer = None
     if callback is not None or bar is not None:
@@ -593,18 +621,26 @@ def run(
                 bar.update(info)
             return bool(callback(info)) if callback is not None else False
 
+    out: Any
     try:
-        out = _core.fit(
-            problem.X,
-            problem.y,
-            weights,
-            intercept,
-            problem.core_options,
-            problem.train_rows,
-            problem.validation_rows,
-            observer,
-            problem.sample_weight,
-        )
+        if multinomial:
+            options = {k: v for k, v in problem.core_options.items() if k not in ("loss", "loss_epsilon")}
+            out = _core.fit_softmax(
+                problem.X, problem.y, weights, intercepts, options, observer, problem.sample_weight
+            )
+            out["intercept"] = intercepts
+        else:
+            out = _core.fit(
+                problem.X,
+                problem.y,
+                weights,
+                intercept,
+                problem.core_options,
+                problem.train_rows,
+                problem.validation_rows,
+                observer,
+                problem.sample_weight,
+            )
     finally:
         if bar is not None:
             bar.close()
@@ -649,16 +685,91 @@ def loss_and_gradient(
     epsilon = check_float("epsilon", epsilon, positive=False)
     X = as_matrix(X)
     y = as_target(y, X.shape[0], X.dtype)
+    l2 = check_float("l2", l2, positive=False)
+    l1 = check_float("l1", l1, positive=False)
+    weights = None if sample_weight is None else as_sample_weight(sample_weight, X.shape[0], X.dtype)
+    if loss == MULTINOMIAL:
+        return _softmax_loss_and_gradient(X, y, coef, intercept, l2, l1, weights, check_n_threads(n_threads), rows)
     if loss in CLASSIFICATION_LOSSES:
         y = as_binary_target(y, loss)
     coef = as_coef(coef, X.shape[1], X.dtype)
     intercept = check_finite_number("intercept", intercept)
-    l2 = check_float("l2", l2, positive=False)
-    l1 = check_float("l1", l1, positive=False)
-    weights = None if sample_weight is None else as_sample_weight(sample_weight, X.shape[0], X.dtype)
     if rows is not None:
         rows = as_row_indices(rows, X.shape[0])
     value, grad, grad_intercept = _core.loss_and_gradient(
         X, y, coef, intercept, l2, l1, rows, check_n_threads(n_threads), loss, epsilon, weights
     )
     return float(value), grad, float(grad_intercept)
+
+
+def _softmax_loss_and_gradient(
+    X: np.ndarray, y: np.ndarray, coef: Any, intercept: Any, l2: float, l1: float,
+    weights: Optional[np.ndarray], n_threads: int, rows: Any,
+) -> tuple[float, np.ndarray, Any]:
+    if rows is not None:
+        raise ValueError("rows is not supported for loss='multinomial'")
+    y, _ = as_class_indices(y)
+    W = np.ascontiguousarray(np.asarray(coef, dtype=X.dtype))
+    if W.ndim != 2 or W.shape[1] != X.shape[1] or W.shape[0] < int(y.max()) + 1 or not np.all(np.isfinite(W)):
+        raise ValueError(
+            f"coef must be a finite (n_classes, {X.shape[1]}) array with a row for every class in y, got {W.shape}"
+        )
+    B = np.ascontiguousarray(np.broadcast_to(np.asarray(intercept, dtype=X.dtype), (W.shape[0],)))
+    if not np.all(np.isfinite(B)):
+        raise ValueError("intercept must be finite")
+    value, grad, grad_intercept = _core.softmax_loss_and_gradient(X, y, W, B, l2, l1, n_threads, weights)
+    return float(value), grad, grad_intercept
+
+
+def _fit_outputs(
+    X: Any, y: Any, *, callback: Any, progress: Any, random_state: Any, kwargs: dict[str, Any]
+) -> FitResult:
+    """Multi-output regression: y of shape (n_samples, n_outputs).
+
+    Every regression loss and penalty is a sum over outputs, and an output's updates depend on its
+    own coefficients only, so the joint fit is one fit per output, all with the same row orders
+    (the same seed). Each output stops by its own rule; the result stacks them.
+    """
+    if kwargs["loss"] not in REGRESSION_LOSSES:
+        raise ValueError(f"y with several columns needs a regression loss ({', '.join(REGRESSION_LOSSES)}), got {kwargs['loss']!r}")
+    if callback is not None or progress:
+        raise ValueError("callback and progress are not supported for y with several columns yet")
+    X = as_matrix(X)
+    targets = _as_real_array_2d(y, X.shape[0])
+    seed = int(make_rng(random_state).integers(0, 2**63))
+    results = [fit(X, np.ascontiguousarray(targets[:, k]), random_state=seed, **kwargs) for k in range(targets.shape[1])]
+    longest = max(results, key=lambda r: r.n_epochs)
+    epochs = longest.n_epochs
+    history = np.sum([np.pad(r.loss_history, (0, epochs - r.n_epochs), mode="edge") for r in results], axis=0)
+    validation = [r.validation_loss_history for r in results]
+    return FitResult(
+        coef=np.stack([r.coef for r in results]),
+        intercept=np.array([r.intercept for r in results], dtype=X.dtype),
+        loss_history=history,
+        stop_reason=longest.stop_reason,
+        params={**results[0].params, "random_state": random_state, "n_outputs": targets.shape[1]},
+        learning_rate_history=np.array(longest.learning_rate_history),
+        validation_loss_history=(
+            np.sum([np.pad(v, (0, epochs - len(v)), mode="edge") for v in validation], axis=0)
+            if all(len(v) for v in validation) else np.zeros(0)
+        ),
+        n_updates=longest.n_updates,
+    )
+
+
+def _several_outputs(y: Any) -> bool:
+    """True for a y of shape (n_samples, n_outputs >= 2); anything unreadable is left to the checks."""
+    try:
+        shape = np.shape(y)
+    except ValueError:
+        return False
+    return len(shape) == 2 and shape[1] > 1
+
+
+def _as_real_array_2d(y: Any, n_rows: int) -> np.ndarray:
+    arr = np.asarray(y)
+    if arr.ndim != 2 or arr.shape[0] != n_rows:
+        raise ValueError(f"y must have shape ({n_rows},) or ({n_rows}, n_outputs), got {arr.shape}")
+    if arr.dtype.kind not in "biuf" or not np.all(np.isfinite(arr)):
+        raise ValueError("y must hold finite real numbers")
+    return arr

@@ -11,6 +11,8 @@ from . import _core
 from ._validation import (
     CLASSIFICATION_LOSSES,
     LOSSES,
+    MULTINOMIAL,
+    as_class_indices,
     as_binary_target,
     as_coef,
     as_matrix,
@@ -88,6 +90,8 @@ def check_gradient(
     if loss in CLASSIFICATION_LOSSES:
         y = as_binary_target(y, loss)
     weights = None if sample_weight is None else as_sample_weight(sample_weight, X.shape[0], X.dtype)
+    if loss == MULTINOMIAL:
+        return _check_softmax_gradient(X, y, coef, intercept, l2, l1, weights, step, rtol, gradient)
     w = as_coef(coef, X.shape[1], X.dtype).copy()
     b = check_finite_number("intercept", intercept)
     l2 = check_float("l2", l2, positive=False)
@@ -125,6 +129,10 @@ def check_gradient(
         else:
             numeric[j] = (objective(w, b + h) - objective(w, b - h)) / ((b + h) - (b - h))
 
+    return _report(analytic, numeric, rtol)
+
+
+def _report(analytic: np.ndarray, numeric: np.ndarray, rtol: float) -> GradientCheck:
     errors = np.abs(analytic - numeric)
     floor = np.sqrt(np.finfo(np.float64).eps) * max(1.0, float(np.max(np.abs(analytic))))
     relative = errors / np.maximum(np.maximum(np.abs(analytic), np.abs(numeric)), floor)
@@ -138,3 +146,45 @@ def check_gradient(
         worst_index=worst,
         passed=bool(max_rel <= rtol),
     )
+
+
+def _check_softmax_gradient(
+    X: np.ndarray, y: np.ndarray, coef: Any, intercept: Any, l2: float, l1: float,
+    weights: Optional[np.ndarray], step: Optional[float], rtol: float, gradient: Optional[Gradient],
+) -> GradientCheck:
+    """check_gradient for loss="multinomial": coordinates are coef (row by row), then the intercepts."""
+    y, _ = as_class_indices(y)
+    W = np.array(coef, dtype=np.float64)
+    if W.ndim != 2 or W.shape[1] != X.shape[1] or not np.all(np.isfinite(W)):
+        raise ValueError(f"coef must be a finite (n_classes, {X.shape[1]}) array for loss='multinomial', got {np.shape(coef)}")
+    B = np.array(np.broadcast_to(np.asarray(intercept, dtype=np.float64), (W.shape[0],)))
+    if l1 > 0 and np.any(W == 0):
+        raise ValueError("a coefficient is 0: with l1 > 0 the objective has no derivative there")
+    base_step = np.cbrt(np.finfo(np.float64).eps) if step is None else check_float("step", step, positive=True)
+    size = W.size
+
+    def objective(params: np.ndarray) -> float:
+        Wp = np.ascontiguousarray(params[:size].reshape(W.shape))
+        Bp = np.ascontiguousarray(params[size:])
+        return float(_core.softmax_loss_and_gradient(X, y, Wp, Bp, l2, l1, 0, weights)[0])
+
+    grad_w: Any
+    grad_b: Any
+    if gradient is None:
+        _, grad_w, grad_b = _core.softmax_loss_and_gradient(X, y, W, B, l2, l1, 0, weights)
+    else:
+        grad_w, grad_b = gradient(W.copy(), B.copy())  # type: ignore[arg-type]
+    analytic = np.concatenate([np.ravel(grad_w), np.ravel(grad_b)]).astype(np.float64)
+    params = np.concatenate([W.ravel(), B])
+    if analytic.shape != params.shape:
+        raise ValueError(f"gradient returned {analytic.shape[0]} values, expected {params.shape[0]}")
+    numeric = np.empty_like(params)
+    for j in range(params.shape[0]):
+        h = base_step * max(1.0, abs(params[j]))
+        if l1 > 0 and j < size:
+            h = min(h, abs(params[j]) / 2)
+        plus, minus = params.copy(), params.copy()
+        plus[j] += h
+        minus[j] -= h
+        numeric[j] = (objective(plus) - objective(minus)) / (plus[j] - minus[j])
+    return _report(analytic, numeric, rtol)

@@ -11,15 +11,21 @@ import numpy as np
 from ._validation import as_matrix, as_target
 
 
+def _short(value: Any) -> str:
+    if np.ndim(value):
+        return "[" + ", ".join(f"{v:.6g}" for v in np.ravel(value)) + "]"
+    return f"{float(value):.6g}"
+
+
 @dataclass(frozen=True, repr=False)
 class FitResult:
     """A trained linear model y ≈ X @ coef + intercept and the record of how it was trained.
 
     Attributes
     ----------
-    coef : ndarray of shape (n_features,), read-only
+    coef : ndarray of shape (n_features,) or, for loss="multinomial", (n_classes, n_features), read-only
         The weights, in the dtype the model was trained in (float32 or float64).
-    intercept : numpy floating scalar
+    intercept : numpy floating scalar, or ndarray of shape (n_classes,) for loss="multinomial"
         The bias term (0 when ``fit_intercept=False``).
     loss_history : ndarray of shape (n_epochs,), read-only, float64
         The training objective (mean squared error plus the L2 penalty) per epoch. Full batch:
@@ -44,7 +50,7 @@ class FitResult:
     """
 
     coef: np.ndarray
-    intercept: np.floating
+    intercept: Any  # numpy floating scalar; (n_classes,) array for loss="multinomial"
     loss_history: np.ndarray
     stop_reason: str
     params: Mapping[str, Any]
@@ -55,6 +61,8 @@ class FitResult:
     def __post_init__(self) -> None:
         for array in (self.coef, self.loss_history, self.learning_rate_history, self.validation_loss_history):
             array.setflags(write=False)
+        if isinstance(self.intercept, np.ndarray):
+            self.intercept.setflags(write=False)
         object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
 
     @property
@@ -79,15 +87,20 @@ class FitResult:
     def decision_function(self, X: Any) -> np.ndarray:
         """X @ coef + intercept for X of shape (n_samples, n_features)."""
         X = as_matrix(X)
-        if X.shape[1] != self.coef.shape[0]:
-            raise ValueError(f"X has {X.shape[1]} features but the model was fitted with {self.coef.shape[0]}")
-        decision: np.ndarray = X @ self.coef + self.intercept
+        if X.shape[1] != self.coef.shape[-1]:
+            raise ValueError(f"X has {X.shape[1]} features but the model was fitted with {self.coef.shape[-1]}")
+        decision: np.ndarray = X @ self.coef.T + self.intercept
         return decision
 
     def predict(self, X: Any) -> np.ndarray:
         """Regression: the predictions X @ coef + intercept. Classification losses: the label of
         the side of the decision function, in the labels the fit was given (0/1 or -1/+1)."""
         decision = self.decision_function(X)
+        if decision.ndim == 2 and self.params.get("n_outputs"):  # several regression outputs
+            return decision
+        if decision.ndim == 2:  # multinomial: the class index of the largest score
+            classes: np.ndarray = decision.argmax(axis=1).astype(decision.dtype)
+            return classes
         labels = self.params.get("labels")
         if labels is None:
             return decision
@@ -98,8 +111,15 @@ class FitResult:
         """Regression: the coefficient of determination R², as scikit-learn defines it.
         Classification: the accuracy (the fraction of rows whose label predict gives)."""
         prediction = self.predict(X)
+        if self.params.get("n_outputs"):  # the mean R² over the outputs, as scikit-learn's default
+            target_2d = np.asarray(y, dtype=np.float64)
+            if target_2d.shape != prediction.shape:
+                raise ValueError(f"y must have shape {prediction.shape}, got {target_2d.shape}")
+            residual_2d = np.sum((target_2d - prediction) ** 2, axis=0)
+            total_2d = np.sum((target_2d - target_2d.mean(axis=0)) ** 2, axis=0)
+            return float(np.mean(1.0 - residual_2d / np.where(total_2d > 0, total_2d, 1.0)))
         target = as_target(y, prediction.shape[0], np.dtype(np.float64))
-        if self.params.get("labels") is not None:
+        if self.params.get("labels") is not None or self.coef.ndim == 2:
             return float(np.mean(prediction == target))
         residual = float(np.sum((target - prediction) ** 2))
         total = float(np.sum((target - target.mean()) ** 2))
@@ -109,8 +129,8 @@ class FitResult:
 
     def __repr__(self) -> str:
         return (
-            f"FitResult(n_features={self.coef.shape[0]}, dtype={self.coef.dtype}, "
+            f"FitResult(n_features={self.coef.shape[-1]}, dtype={self.coef.dtype}, "
             f"n_epochs={self.n_epochs}, stop_reason={self.stop_reason!r}, "
-            f"loss={self.loss:.6g}, intercept={float(self.intercept):.6g}, "
+            f"loss={self.loss:.6g}, intercept={_short(self.intercept)}, "
             f"batch_size={self.params['batch_size']!r}, learning_rate={self.params['learning_rate']!r})"
         )

@@ -160,9 +160,31 @@ def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
 
 REGRESSION_LOSSES = ("squared_error", "huber", "epsilon_insensitive", "squared_epsilon_insensitive")
 CLASSIFICATION_LOSSES = ("log_loss", "hinge", "squared_hinge", "modified_huber", "perceptron")
-LOSSES = REGRESSION_LOSSES + CLASSIFICATION_LOSSES
+MULTINOMIAL = "multinomial"  # softmax cross-entropy over K classes
+LOSSES = REGRESSION_LOSSES + CLASSIFICATION_LOSSES + (MULTINOMIAL,)
 # Losses with a bounded second derivative: learning_rate="auto" and Newton-like reasoning need one.
-SMOOTH_LOSSES = ("squared_error", "huber", "squared_epsilon_insensitive", "log_loss", "squared_hinge", "modified_huber")
+SMOOTH_LOSSES = (
+    "squared_error",
+    "huber",
+    "squared_epsilon_insensitive",
+    "log_loss",
+    "squared_hinge",
+    "modified_huber",
+    MULTINOMIAL,
+)
+
+
+def as_class_indices(y: np.ndarray, name: str = "y") -> tuple[np.ndarray, int]:
+    """y of the multinomial loss: integer class indices 0..K-1 (K >= 2), as floats of y's dtype."""
+    if not np.all(y == np.floor(y)) or np.any(y < 0):
+        raise ValueError(
+            f"{name} must hold class indices 0, 1, ..., K-1 for loss='multinomial'; "
+            "steepest.SGDClassifier(multi_class='multinomial') takes labels of any kind"
+        )
+    n_classes = int(y.max()) + 1
+    if n_classes < 2:
+        raise ValueError(f"{name} holds a single class; loss='multinomial' needs at least two")
+    return y, n_classes
 
 
 def as_binary_target(y: np.ndarray, loss: str, name: str = "y") -> np.ndarray:

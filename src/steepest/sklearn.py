@@ -15,7 +15,8 @@ Where the two differ, and why:
   squared error has no ½, half the learning rate and the penalties scaled to match, so the steps
   are the same.
 * Multi-class problems are one-vs-rest (as scikit-learn) with ``multi_class="ovr"``, each class
-  with its own seed drawn from ``random_state``; ``multi_class="multinomial"`` is not available yet.
+  with its own seed drawn from ``random_state``; ``multi_class="multinomial"`` (with
+  ``loss="log_loss"``) trains one softmax model instead, all classes from one pass over each row.
 * ``partial_fit`` continues the schedule's update count across calls; it does not combine with
   ``average`` yet.
 """
@@ -55,10 +56,19 @@ def _loss_factor(loss: str) -> float:
     return 2.0 if loss == "squared_error" else 1.0
 
 
+def _real(value: Any) -> Optional[float]:
+    """value as a finite float, or None when it is not a finite real number."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(float(value)):
+        return None
+    return float(value)
+
+
 class _BaseSGD(BaseEstimator):
     """What both estimators share: hyperparameters, their translation, one binary or regression fit."""
 
     _losses: tuple[str, ...] = ()
+    coef_: np.ndarray
+    intercept_: np.ndarray
 
     def _check_hyperparameters(self, for_partial_fit: bool) -> None:
         if self.loss not in self._losses:
@@ -67,17 +77,18 @@ class _BaseSGD(BaseEstimator):
             raise ValueError(f"penalty must be 'l2', 'l1', 'elasticnet' or None, got {self.penalty!r}")
         if self.learning_rate not in LEARNING_RATES:
             raise ValueError(f"learning_rate must be one of {', '.join(map(repr, LEARNING_RATES))}, got {self.learning_rate!r}")
-        if not isinstance(self.alpha, numbers.Real) or not np.isfinite(self.alpha) or self.alpha < 0:
+        alpha, l1_ratio, eta0 = _real(self.alpha), _real(self.l1_ratio), _real(self.eta0)
+        if alpha is None or alpha < 0:
             raise ValueError(f"alpha must be a finite number >= 0, got {self.alpha!r}")
-        if self.learning_rate == "optimal" and self.alpha == 0:
+        if self.learning_rate == "optimal" and alpha == 0:
             raise ValueError("alpha must be > 0 since learning_rate is 'optimal': alpha is used to compute the rate")
-        if not isinstance(self.l1_ratio, numbers.Real) or not 0 <= self.l1_ratio <= 1:
+        if l1_ratio is None or not 0 <= l1_ratio <= 1:
             raise ValueError(f"l1_ratio must be in [0, 1], got {self.l1_ratio!r}")
-        if self.learning_rate != "optimal" and not (isinstance(self.eta0, numbers.Real) and self.eta0 > 0):
+        if self.learning_rate != "optimal" and (eta0 is None or eta0 <= 0):
             raise ValueError(f"eta0 must be > 0 for learning_rate={self.learning_rate!r}, got {self.eta0!r}")
-        if not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1:
+        if isinstance(self.max_iter, bool) or not isinstance(self.max_iter, numbers.Integral) or int(self.max_iter) < 1:
             raise ValueError(f"max_iter must be an integer >= 1, got {self.max_iter!r}")
-        if self.tol is not None and not (isinstance(self.tol, numbers.Real) and np.isfinite(self.tol)):
+        if self.tol is not None and _real(self.tol) is None:
             raise ValueError(f"tol must be a finite number or None, got {self.tol!r}")
         if self.early_stopping and for_partial_fit:
             raise ValueError("early_stopping should be False with partial_fit")
@@ -110,18 +121,19 @@ class _BaseSGD(BaseEstimator):
         y: np.ndarray,
         sample_weight: Optional[np.ndarray],
         coef: np.ndarray,
-        intercept: float,
+        intercept: Any,
         max_epochs: int,
         seed: int,
         initial_updates: int,
         tol: Optional[float],
-    ) -> tuple[np.ndarray, float, Any]:
+        loss: Optional[str] = None,
+    ) -> tuple[np.ndarray, Any, Any]:
         """One core fit from (coef, intercept); returns the new weights and the FitResult."""
         l2, l1 = self._penalties()
         problem = prepare(
             X,
             y,
-            loss=self.loss,
+            loss=loss or self.loss,
             epsilon=float(self.epsilon),
             sample_weight=sample_weight,
             batch_size=int(self.batch_size),
@@ -146,7 +158,7 @@ class _BaseSGD(BaseEstimator):
         problem.core_options["max_derivative"] = 1e12 * _loss_factor(self.loss)  # scikit-learn's MAX_DLOSS
         weights = np.array(coef, dtype=problem.X.dtype, copy=True, order="C")
         try:
-            result = run(problem, coef=weights, intercept=float(intercept) if self.fit_intercept else 0.0)
+            result = run(problem, coef=weights, intercept=intercept if self.fit_intercept else 0.0)
         except FloatingPointError as err:
             # scikit-learn raises ValueError on overflow; the estimator keeps its previous state.
             raise ValueError(
@@ -155,7 +167,7 @@ class _BaseSGD(BaseEstimator):
             ) from None
         if self.verbose:
             print(f"-- Epochs {result.n_epochs}, loss {result.loss:.6g}, stop {result.stop_reason}")
-        return weights, float(result.intercept), result
+        return weights, result.intercept, result
 
     def _converged_or_warn(self, results: list[Any]) -> None:
         if self.tol is not None and any(r.stop_reason == "max_epochs" for r in results):
@@ -298,8 +310,8 @@ class SGDClassifier(ClassifierMixin, _BaseSGD):
     """Linear classification by SGD: scikit-learn's SGDClassifier on steepest's core.
 
     Parameters are scikit-learn's (same defaults: hinge loss, "optimal" rate), plus
-    ``batch_size``, ``n_threads`` and ``multi_class`` ("ovr", one-vs-rest as scikit-learn; the
-    multinomial loss is not available yet). ``class_weight`` may be a dict or "balanced"
+    ``batch_size``, ``n_threads`` and ``multi_class`` ("ovr", one-vs-rest as scikit-learn, or
+    "multinomial": the softmax cross-entropy, with loss="log_loss"). ``class_weight`` may be a dict or "balanced"
     (n_samples / (n_classes · count of the class)). predict_proba and predict_log_proba exist for
     log_loss (the logistic function, normalised over classes one-vs-rest) and modified_huber.
 
@@ -381,8 +393,10 @@ class SGDClassifier(ClassifierMixin, _BaseSGD):
 
     def _fit(self, X: Any, y: Any, sample_weight: Any, max_iter: int, partial: bool, classes: Any = None) -> "SGDClassifier":
         self._check_hyperparameters(for_partial_fit=partial)
-        if self.multi_class != "ovr":
-            raise ValueError(f"multi_class must be 'ovr' (the multinomial loss is not available yet), got {self.multi_class!r}")
+        if self.multi_class not in ("ovr", "multinomial"):
+            raise ValueError(f"multi_class must be 'ovr' or 'multinomial', got {self.multi_class!r}")
+        if self.multi_class == "multinomial" and self.loss != "log_loss":
+            raise ValueError(f"multi_class='multinomial' needs loss='log_loss' (softmax cross-entropy), got {self.loss!r}")
         first_call = not hasattr(self, "coef_")
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], order="C", reset=first_call or not partial)
         check_classification_targets(y)
@@ -406,7 +420,10 @@ class SGDClassifier(ClassifierMixin, _BaseSGD):
             raise ValueError(f"sample_weight must have shape ({len(y)},), got {weights.shape}")
         class_weight = self._class_weights(y)
         keep = (partial or self.warm_start) and not first_call
-        n_problems = 1 if n_classes == 2 else n_classes
+        # Two classes: the softmax model is the logistic one (w = w_1 - w_0), fitted as such, so
+        # that decision_function is one column as scikit-learn's binary classifiers give.
+        multinomial = self.multi_class == "multinomial" and n_classes > 2
+        n_problems = 1 if n_classes == 2 and not multinomial else n_classes
         if keep and self.coef_.shape != (n_problems, X.shape[1]):
             keep = False
         coef = self.coef_ if keep else np.zeros((n_problems, X.shape[1]), dtype=X.dtype)
@@ -418,7 +435,15 @@ class SGDClassifier(ClassifierMixin, _BaseSGD):
         results = []
         # scikit-learn's rule: each row's weight times its own class's weight, in every binary problem.
         row_weight = weights * class_weight[np.searchsorted(self.classes_, y)].astype(X.dtype)
-        for k in range(n_problems):
+        if multinomial:
+            indices = np.searchsorted(self.classes_, y).astype(X.dtype)
+            W, B, result = self._fit_binary(
+                X, indices, row_weight if np.any(row_weight != 1) else None, coef, np.asarray(intercept), max_iter,
+                seeds[0], updates, None if partial else self.tol, loss="multinomial",
+            )
+            new_coef[:], new_intercept[:] = W, B
+            results.append(result)
+        for k in range(0 if multinomial else n_problems):
             positive = self.classes_[1] if n_problems == 1 else self.classes_[k]
             target = np.where(y == positive, 1.0, -1.0).astype(X.dtype)
             w, b, result = self._fit_binary(
@@ -485,6 +510,10 @@ class SGDClassifier(ClassifierMixin, _BaseSGD):
 
     def _predict_proba(self, X: Any) -> np.ndarray:
         scores = self.decision_function(X)
+        if self.multi_class == "multinomial" and scores.ndim == 2:
+            shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+            softmax: np.ndarray = shifted / shifted.sum(axis=1, keepdims=True)
+            return softmax
         if self.loss == "log_loss":
             positive = 1.0 / (1.0 + np.exp(-np.clip(scores, -500, 500)))
         else:
