@@ -280,6 +280,21 @@ def time_reference(X: np.ndarray, y: np.ndarray, batch: Batch, shuffle: Shuffle,
     return Timing([elapsed / passes], rows, n_rows)
 
 
+def binary_labels(y: np.ndarray) -> np.ndarray:
+    """0/1 labels from the regression targets: above or below their median, in y's dtype."""
+    return (y > np.median(y)).astype(y.dtype)
+
+
+def time_steepest_logistic(X: np.ndarray, labels: np.ndarray, batch: Batch, shuffle: Shuffle, threads: int,
+                           epochs: int) -> Timing:
+    """As time_steepest, for logistic regression (loss="log_loss") on 0/1 labels."""
+    stamps: list[float] = []
+    steepest.fit(X, labels, loss="log_loss", batch_size=batch, learning_rate=learning_rate(batch),
+                 max_epochs=epochs + 1, tol=None, shuffle=shuffle, random_state=SEED, n_threads=threads,
+                 callback=lambda info: stamps.append(time.perf_counter()))
+    return Timing(np.diff(stamps).tolist(), X.shape[0], X.shape[0])
+
+
 # --------------------------------------------------------------------------------------------
 # Peers
 
@@ -295,6 +310,21 @@ def time_sklearn(X: np.ndarray, y: np.ndarray) -> Timing:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # one epoch is too few to converge: expected
             model.fit(X, y)
+
+    return Timing(time_call(one_epoch, PEER_REPEATS), X.shape[0], X.shape[0])
+
+
+def time_sklearn_logistic(X: np.ndarray, labels: np.ndarray) -> Timing:
+    """One epoch of scikit-learn's SGDClassifier, loss="log_loss" (batch 1, row shuffle, constant step)."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import SGDClassifier
+
+    def one_epoch() -> None:
+        model = SGDClassifier(loss="log_loss", max_iter=1, tol=None, shuffle=True, learning_rate="constant",
+                              eta0=learning_rate(1), penalty=None, random_state=SEED)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, labels)
 
     return Timing(time_call(one_epoch, PEER_REPEATS), X.shape[0], X.shape[0])
 
@@ -517,6 +547,22 @@ def main_table(results: Results, dtypes: list[str], threads: list[int], batch_si
     return "\n".join(lines)
 
 
+def logistic_table(results: Results, dtypes: list[str], threads: list[int]) -> str:
+    lines = ["| dtype | batch | shuffle | threads | steepest ms/epoch | / floor | sklearn SGDClassifier ms/epoch | speed-up |",
+             "|---|---:|---|---:|---:|---:|---:|---:|"]
+    for dtype in dtypes:
+        sklearn = results.get("sklearn logistic", dtype, 1, "rows", 1)
+        for k in threads:
+            for (method, d, batch, shuffle, t), timing in results.timings.items():
+                if method != "steepest logistic" or d != dtype or t != k:
+                    continue
+                floor = floor_for(results, dtype, str(shuffle), k)
+                peer = sklearn if batch == 1 else None
+                lines.append(f"| {dtype} | {batch} | {shuffle} | {k} | {format_ms(timing)} | "
+                             f"{format_ratio(timing, floor)} | {format_ms(peer)} | {format_ratio(peer, timing)} |")
+    return "\n".join(lines)
+
+
 def floors_table(results: Results, dtypes: list[str], threads: list[int], x_bytes: dict[str, int]) -> str:
     lines = ["| dtype | threads | sequential floor ms | GB/s | gather floor ms | GB/s |", "|---|---:|---:|---:|---:|---:|"]
     for dtype in dtypes:
@@ -589,6 +635,22 @@ def acceptance(results: Results, dtypes: list[str], permutation_s: Optional[floa
                             ratio(sklearn, ours(dtype, 1, "rows")), 3.0, False))
         checks.append(Check("speed-up over sklearn SGDRegressor, batch 1, blocks shuffle", dtype,
                             ratio(sklearn, ours(dtype, 1, "blocks")), 8.0, False))
+        # Issue 5: logistic regression, the same bounds.
+        def logistic(batch: Batch, shuffle: str) -> Optional[Timing]:
+            return results.get("steepest logistic", dtype, batch, shuffle, k)
+
+        for batch, limit in ((256, 1.5), (1, 3.0)):
+            checks.append(Check(f"logistic, rows shuffle, batch {batch}: time / gather floor", dtype,
+                                ratio(logistic(batch, "rows"), gather), limit, True))
+        for shuffle in ("blocks", "none"):
+            for batch, limit in ((256, 1.3), (1, 3.0)):
+                checks.append(Check(f"logistic, {shuffle} shuffle, batch {batch}: time / sequential floor", dtype,
+                                    ratio(logistic(batch, shuffle), sequential), limit, True))
+        sklearn_logistic = results.get("sklearn logistic", dtype, 1, "rows", 1)
+        checks.append(Check("logistic: speed-up over sklearn SGDClassifier, batch 1, rows shuffle", dtype,
+                            ratio(sklearn_logistic, logistic(1, "rows")), 3.0, False))
+        checks.append(Check("logistic: speed-up over sklearn SGDClassifier, batch 1, blocks shuffle", dtype,
+                            ratio(sklearn_logistic, logistic(1, "blocks")), 8.0, False))
     return checks
 
 
@@ -729,6 +791,16 @@ def main(argv: Optional[list[str]] = None) -> int:
         for k in args.threads:
             for batch, shuffle in configurations(args.batch_sizes):
                 results.add(("steepest", dtype, batch, shuffle, k), time_steepest(X, y, batch, shuffle, k, epochs))
+    logistic_batches = [batch for batch in args.batch_sizes if batch in (1, 256)]
+    if logistic_batches:
+        print("steepest logistic regression (loss='log_loss'):")
+    for dtype, (X, y) in data.items():
+        labels = binary_labels(y)
+        for k in args.threads:
+            for batch in logistic_batches:
+                for shuffle in SHUFFLES:
+                    results.add(("steepest logistic", dtype, batch, shuffle, k),
+                                time_steepest_logistic(X, labels, batch, shuffle, k, epochs))
     permutation_s = permutation_seconds(n)
     if permutation_s is None:
         notes.append("steepest exposes no permutation drawing to time: its cost is not measured.")
@@ -767,6 +839,9 @@ def main(argv: Optional[list[str]] = None) -> int:
             print("scikit-learn SGDRegressor (1 thread, batch 1):")
             for dtype, (X, y) in data.items():
                 results.add(("sklearn", dtype, 1, "rows", 1), time_sklearn(X, y))
+            print("scikit-learn SGDClassifier, loss='log_loss' (1 thread, batch 1):")
+            for dtype, (X, y) in data.items():
+                results.add(("sklearn logistic", dtype, 1, "rows", 1), time_sklearn_logistic(X, binary_labels(y)))
         torch_batches = [batch for batch in args.batch_sizes if batch in (32, 256, 4096)]
         if not available("torch"):
             notes.append("PyTorch is not installed: nn.Linear + optim.SGD not timed.")
@@ -794,6 +869,8 @@ def main(argv: Optional[list[str]] = None) -> int:
           "shuffle) or the sequential floor (blocks, none, full). speed-up: the other's time over steepest's. "
           f"* extrapolated per row from a subsample (NumPy batch 1: {NUMPY_SUBSAMPLE_ROWS[1]:,} rows; PyTorch batch 32: "
           f"{TORCH_SUBSAMPLE_ROWS[32]:,} rows). sklearn SGDRegressor runs on 1 thread whatever the row's thread count.")
+    print("\n## Logistic regression (loss='log_loss'): ms per epoch\n")
+    print(logistic_table(results, args.dtypes, args.threads))
     print("\n## Floors: reading X once\n")
     print(floors_table(results, args.dtypes, args.threads, x_bytes))
     print(f"\nsequential: sum X in memory order; gather: sum each row once in a random order, prefetching "
