@@ -109,6 +109,20 @@ steepest::FitOptions<T> options_from(const py::dict& spec) {
     return o;
 }
 
+// Polled by the core every few milliseconds, from the thread that called fit (the GIL released):
+// Ctrl-C sets Python's signal flag, which only PyErr_CheckSignals reads, with the GIL held.
+bool python_signal_pending() {
+    py::gil_scoped_acquire acquire;
+    return PyErr_CheckSignals() != 0;
+}
+
+// After an interrupted fit: the KeyboardInterrupt (or the signal handler's exception) that
+// PyErr_CheckSignals left set, raised in Python.
+[[noreturn]] void raise_interruption() {
+    if (!PyErr_Occurred()) PyErr_SetNone(PyExc_KeyboardInterrupt);
+    throw py::error_already_set();
+}
+
 py::array_t<double> to_array(const std::vector<double>& values) {
     py::array_t<double> result(static_cast<py::ssize_t>(values.size()));
     std::copy(values.begin(), values.end(), result.mutable_data());
@@ -143,6 +157,8 @@ py::dict fit(const Array<T>& X, const Array<T>& y, Array<T>& coef, T intercept, 
         };
     }
 
+    const std::function<bool()> poll = python_signal_pending;
+    options.interrupt = &poll;
     T* w = coef.mutable_data();
     const auto& kernel = kernels().get<T>();
     steepest::FitReport report;
@@ -150,6 +166,7 @@ py::dict fit(const Array<T>& X, const Array<T>& y, Array<T>& coef, T intercept, 
         py::gil_scoped_release release;
         report = kernel.fit(problem, options, w, intercept, on_epoch);
     }
+    if (report.stop_reason == steepest::StopReason::interrupted) raise_interruption();
     py::dict result;
     result["intercept"] = intercept;
     result["loss_history"] = to_array(report.loss_history);
@@ -169,7 +186,9 @@ py::dict fit_softmax(const Array<T>& X, const Array<T>& y, Array<T>& coef, Array
     if (coef.ndim() != 2 || coef.shape(1) != X.shape(1) || intercept.ndim() != 1 || intercept.shape(0) != coef.shape(0))
         throw py::value_error("coef must be (n_classes, n_features) and intercept (n_classes,)");
     const auto n_classes = static_cast<steepest::index_t>(coef.shape(0));
-    const steepest::FitOptions<T> options = options_from<T>(spec);
+    steepest::FitOptions<T> options = options_from<T>(spec);
+    const std::function<bool()> poll = python_signal_pending;
+    options.interrupt = &poll;
     steepest::EpochObserver<T> on_epoch;
     if (!observer.is_none()) {
         on_epoch = [&observer](const steepest::EpochState<T>& state) {
@@ -186,6 +205,7 @@ py::dict fit_softmax(const Array<T>& X, const Array<T>& y, Array<T>& coef, Array
         py::gil_scoped_release release;
         report = kernel.fit_softmax(problem, n_classes, options, W, B, on_epoch);
     }
+    if (report.stop_reason == steepest::StopReason::interrupted) raise_interruption();
     py::dict result;
     result["loss_history"] = to_array(report.loss_history);
     result["learning_rate_history"] = to_array(report.learning_rate_history);

@@ -142,6 +142,7 @@ FitReport fit_softmax(const Problem<T>& p, index_t n_classes, FitOptions<T> o, T
                                  o.strict_divergence);
     FitReport report;
     Workspace<T> workspace;
+    Interruption interruption{o.interrupt};
     std::vector<T> G(static_cast<std::size_t>(K * d)), g_b(static_cast<std::size_t>(K));
     const index_t size = K * d;
 
@@ -178,6 +179,7 @@ FitReport fit_softmax(const Problem<T>& p, index_t n_classes, FitOptions<T> o, T
                                            g_b.data());
         divergence.diverged(static_cast<double>(data_loss + penalty_of(W, size, o.l2, o.l1)));
         for (index_t epoch = 0; epoch < o.max_epochs; ++epoch) {
+            if (interruption.check()) return finish(StopReason::interrupted);
             for (auto& stepper : steppers) stepper.begin_epoch(epoch);
             step_all();
             data_loss = detail::softmax_sums(p, K, W, B, ContiguousRows{0, n}, n, workspace, o.n_threads, G.data(),
@@ -206,6 +208,8 @@ FitReport fit_softmax(const Problem<T>& p, index_t n_classes, FitOptions<T> o, T
                                            : epoch_order(o.shuffle, n, o.shuffle_block_rows, o.seed, epoch, orders);
         double total = 0;
         for (index_t start = 0; start < n; start += o.batch_size) {
+            if (start / o.batch_size % std::max<index_t>(1, kPollRows / o.batch_size) == 0 && interruption.check())
+                return finish(StopReason::interrupted);
             const index_t count = std::min(o.batch_size, n - start);
             const double penalty = static_cast<double>(penalty_of(W, size, o.l2, o.l1));
             const T batch_loss =

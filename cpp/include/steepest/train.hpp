@@ -80,11 +80,13 @@ namespace detail {
 // carries l2 * ||w||^2 from one call to the next.
 template <class T, class RowAt, class Loss>
 void sgd_rows(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions<T>& o, T* w, T& b,
-              T& penalty, double& total, const Loss& loss, UpdateClock* clock) {
+              T& penalty, double& total, const Loss& loss, UpdateClock* clock, Interruption& interruption) {
     const index_t d = p.n_features;
     T lr = o.learning_rate;
     T decay = T(1) - T(2) * lr * o.l2;
-    for (index_t k = 0; k < count; ++k) {
+    for (index_t chunk = 0; chunk < count; chunk += kPollRows) {
+    if (chunk > 0 && interruption.check()) return;
+    for (index_t k = chunk, chunk_end = std::min(count, chunk + kPollRows); k < chunk_end; ++k) {
         if (clock != nullptr) {
             lr = static_cast<T>(clock->next_rate());
             decay = T(1) - T(2) * lr * o.l2;
@@ -105,6 +107,7 @@ void sgd_rows(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions
         if (o.fit_intercept) b -= step;
         if (o.l2 > 0) penalty = o.l2 * squared_norm(w, d);
     }
+    }
 }
 
 template <class T>
@@ -114,10 +117,10 @@ T initial_penalty(const FitOptions<T>& o, const T* w, index_t d) {
 
 template <class T, class RowAt, class Loss>
 double sgd_epoch(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions<T>& o, T* w, T& b,
-                 const Loss& loss, UpdateClock* clock) {
+                 const Loss& loss, UpdateClock* clock, Interruption& interruption) {
     T penalty = initial_penalty(o, w, p.n_features);
     double total = 0;
-    sgd_rows(p, row_at, count, o, w, b, penalty, total, loss, clock);
+    sgd_rows(p, row_at, count, o, w, b, penalty, total, loss, clock, interruption);
     return total / static_cast<double>(count);
 }
 
@@ -149,7 +152,7 @@ struct RunRows {
 // cost about 40% more, as every step would wait on an index before it can address its row.
 template <class T, class Loss>
 double sgd_epoch_over_blocks(const Problem<T>& p, const index_t* blocks, const FitOptions<T>& o, T* w, T& b,
-                             const Loss& loss, UpdateClock* clock) {
+                             const Loss& loss, UpdateClock* clock, Interruption& interruption) {
     const index_t block_rows = o.shuffle_block_rows;
     const index_t n_blocks = (p.n_rows + block_rows - 1) / block_rows;
     const index_t lead = run_lead_rows(p);
@@ -160,7 +163,9 @@ double sgd_epoch_over_blocks(const Problem<T>& p, const index_t* blocks, const F
         const index_t next = k + 1 < n_blocks ? blocks[k + 1] * block_rows : p.n_rows;
         const index_t count = std::min(block_rows, p.n_rows - first);
         const RunRows run{first, count, next, std::min(p.n_rows, next + block_rows), lead};
-        sgd_rows(p, run, count, o, w, b, penalty, total, loss, clock);
+        sgd_rows(p, run, count, o, w, b, penalty, total, loss, clock, interruption);
+        // Blocks are short: poll about every kPollRows rows of them.
+        if ((k + 1) % std::max<index_t>(1, kPollRows / block_rows) == 0 && interruption.check()) break;
     }
     return total / static_cast<double>(p.n_rows);
 }
@@ -183,7 +188,7 @@ inline index_t blocks_in(index_t batch_rows) {
 // it, and the copy of thread 0 is handed back at the end of the epoch, with the state it carries.
 template <class T, class RowAt, class Step, class Loss>
 double minibatch_epoch(const Problem<T>& p, RowAt row_at, index_t n, const FitOptions<T>& o, T* w, T& b,
-                       Step& step, Workspace<T>& workspace, const Loss& loss) {
+                       Step& step, Workspace<T>& workspace, const Loss& loss, Interruption& interruption) {
     const index_t d = p.n_features, batch = o.batch_size;
     // Every block's sums and every thread's memory start on a cache line of their own: threads
     // writing neighbouring lines would otherwise bounce them between cores on every row.
@@ -199,6 +204,11 @@ double minibatch_epoch(const Problem<T>& p, RowAt row_at, index_t n, const FitOp
     T* private_memory = shared_blocks + 2 * max_blocks * width;
     double epoch_total = 0;
     T final_b = b;
+    // Thread 0 polls for an interruption before a batch's barrier and every thread reads the
+    // answer after it; two slots by batch parity, as for the block sums, so that thread 0 never
+    // overwrites an answer another thread has yet to read.
+    const index_t poll_batches = std::max<index_t>(1, kPollRows / batch);
+    char stop[2] = {0, 0};
 
     // Threads whose share of a batch fits in their L2 cache prefetch their share of the next
     // batch, a batch ahead: the memory stream then goes on while they meet at the barrier.
@@ -227,7 +237,10 @@ double minibatch_epoch(const Problem<T>& p, RowAt row_at, index_t n, const FitOp
             for (index_t blk = first_block; blk < end_block; ++blk)
                 accumulate_block(p, my_w, my_b, rows, blk * block, std::min(count, (blk + 1) * block),
                                  Sums<T>{blocks + blk * width, d}, loss);
+            const bool poll = batch_number % poll_batches == poll_batches - 1;
+            if (poll && thread == 0) stop[batch_number & 1] = interruption.check() ? 1 : 0;
             STEEPEST_OMP(omp barrier)
+            if (poll && stop[batch_number & 1]) break;
             combine_pairwise(blocks, n_blocks, width, scratch, combined);
             my_step(Sums<T>{combined, d}, count, my_w, my_b, total);
         }
@@ -344,6 +357,7 @@ FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const Epoch
     const bool full_batch = o.batch_size == kFullBatch;
     const bool validating = o.validation_rows != nullptr && o.n_validation > 0;
     Workspace<T> workspace;
+    Interruption interruption{o.interrupt};
     Stepper<T> stepper(o, d, Loss::kScale);
     const bool plain = is_plain(o);
     NoImprovementRule rule(o.tol, o.n_iter_no_change, o.absolute_tol);
@@ -435,6 +449,7 @@ FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const Epoch
         double trial_rate = static_cast<double>(o.learning_rate);
         std::vector<T> old_w(static_cast<std::size_t>(d)), old_grad(static_cast<std::size_t>(d));
         for (index_t epoch = 0; epoch < o.max_epochs; ++epoch) {
+            if (interruption.check()) return finish(StopReason::interrupted);
             stepper.begin_epoch(epoch);
             double rate = stepper.rate();
             const auto eta = static_cast<T>(rate);
@@ -528,7 +543,7 @@ FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const Epoch
         UpdateClock* clock_ptr = clock ? &*clock : nullptr;
         if (sgd_over_blocks) {
             const index_t* blocks = epoch_block_order(n, o.shuffle_block_rows, o.seed, epoch, orders);
-            epoch_loss = sgd_epoch_over_blocks(p, blocks, epoch_options, w, b, loss, clock_ptr);
+            epoch_loss = sgd_epoch_over_blocks(p, blocks, epoch_options, w, b, loss, clock_ptr, interruption);
         } else {
             if (o.shuffle != ShuffleMode::none)
                 order = epoch_order(o.shuffle, n, o.shuffle_block_rows, o.seed, epoch, orders);
@@ -542,12 +557,14 @@ FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const Epoch
                 }
             }
             epoch_loss = with_rows(p, order, n, runs, [&](auto rows) {
-                if (!plain) return minibatch_epoch(p, rows, n, epoch_options, w, b, stepper, workspace, loss);
-                if (o.batch_size == 1) return sgd_epoch(p, rows, n, epoch_options, w, b, loss, clock_ptr);
+                if (!plain)
+                    return minibatch_epoch(p, rows, n, epoch_options, w, b, stepper, workspace, loss, interruption);
+                if (o.batch_size == 1) return sgd_epoch(p, rows, n, epoch_options, w, b, loss, clock_ptr, interruption);
                 PlainStep<T> step{epoch_options.learning_rate, o.l2, o.fit_intercept, Loss::kScale, clock};
-                return minibatch_epoch(p, rows, n, epoch_options, w, b, step, workspace, loss);
+                return minibatch_epoch(p, rows, n, epoch_options, w, b, step, workspace, loss, interruption);
             });
         }
+        if (interruption.check()) return finish(StopReason::interrupted);
         if (plain) {
             stepper.count_updates(batches);
             if (clock) rate = scheduled_rate(o.schedule, stepper.updates(), epoch, stepper.plateaus());

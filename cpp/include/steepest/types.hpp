@@ -165,9 +165,26 @@ struct FitOptions {
     index_t n_train = 0;
     const index_t* validation_rows = nullptr;
     index_t n_validation = 0;
+    // Polled about every kPollRows rows, outside the hot loops (from the calling thread only);
+    // returning true stops the fit at once with StopReason::interrupted. The Python bindings
+    // poll for Ctrl-C here.
+    const std::function<bool()>* interrupt = nullptr;
 };
 
-enum class StopReason { max_epochs, tol, gtol, validation, diverged, callback };
+// Rows between two polls of FitOptions::interrupt: a few milliseconds of work.
+inline constexpr index_t kPollRows = index_t{1} << 16;
+
+// The state of FitOptions::interrupt during a fit: once raised, it stays raised.
+struct Interruption {
+    const std::function<bool()>* poll = nullptr;
+    bool raised = false;
+    bool check() {
+        if (!raised && poll != nullptr && *poll) raised = (*poll)();
+        return raised;
+    }
+};
+
+enum class StopReason { max_epochs, tol, gtol, validation, diverged, callback, interrupted };
 
 inline const char* to_string(StopReason reason) {
     switch (reason) {
@@ -177,6 +194,7 @@ inline const char* to_string(StopReason reason) {
         case StopReason::validation: return "validation";
         case StopReason::diverged: return "diverged";
         case StopReason::callback: return "callback";
+        case StopReason::interrupted: return "interrupted";
     }
     return "unknown";
 }
