@@ -23,6 +23,7 @@ import os
 from . import reference, schedules
 from ._fit import EpochInfo, fit, loss_and_gradient
 from ._gradcheck import GradientCheck, check_gradient
+from ._io import ModelFileError
 from ._result import FitResult
 
 __version__: str = _core.__version__
@@ -40,14 +41,36 @@ __all__ = [
     "EpochInfo",
     "FitResult",
     "GradientCheck",
+    "ModelFileError",
     "__version__",
     "check_gradient",
     "fit",
     "kernel_info",
+    "load",
     "loss_and_gradient",
     "reference",
     "schedules",
 ]
+
+
+def load(path: "os.PathLike[str] | str") -> object:
+    """Read a model that ``FitResult.save`` or an estimator's ``save`` wrote.
+
+    The file is NumPy's .npz read with ``allow_pickle=False``: loading cannot run code. Every key,
+    dtype, shape and value is checked; a file that is truncated, corrupted, hostile or from a
+    newer format version raises ``ValueError`` (``steepest.ModelFileError``) saying why.
+    """
+    from ._io import ModelFileError, load_arrays
+
+    header, arrays = load_arrays(path)
+    kind = header.get("kind")
+    if kind == "FitResult":
+        return FitResult._from_file(header, arrays)
+    if kind in ("SGDRegressor", "SGDClassifier"):
+        from . import sklearn as estimators
+
+        return estimators._load(kind, header, arrays)
+    raise ModelFileError(f"unknown kind of model {kind!r}")
 
 
 def kernel_info() -> dict[str, object]:

@@ -699,7 +699,16 @@ def loss_and_gradient(
     value, grad, grad_intercept = _core.loss_and_gradient(
         X, y, coef, intercept, l2, l1, rows, check_n_threads(n_threads), loss, epsilon, weights
     )
+    _check_finite_objective(value, grad, grad_intercept)
     return float(value), grad, float(grad_intercept)
+
+
+def _check_finite_objective(value: float, grad: np.ndarray, grad_intercept: Any) -> None:
+    if not (np.isfinite(value) and np.all(np.isfinite(grad)) and np.all(np.isfinite(grad_intercept))):
+        raise FloatingPointError(
+            "the objective or its gradient overflows at these coefficients (X, y or coef are too large for "
+            "the dtype): rescale the data, or use float64"
+        )
 
 
 def _softmax_loss_and_gradient(
@@ -718,6 +727,7 @@ def _softmax_loss_and_gradient(
     if not np.all(np.isfinite(B)):
         raise ValueError("intercept must be finite")
     value, grad, grad_intercept = _core.softmax_loss_and_gradient(X, y, W, B, l2, l1, n_threads, weights)
+    _check_finite_objective(value, grad, grad_intercept)
     return float(value), grad, grad_intercept
 
 

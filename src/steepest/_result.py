@@ -127,6 +127,61 @@ class FitResult:
             return 1.0 if residual == 0.0 else 0.0
         return 1.0 - residual / total
 
+    def save(self, path: Any) -> None:
+        """Write the result to ``path`` (NumPy .npz, no pickle: loading it cannot run code).
+
+        ``steepest.load(path)`` reads it back with bit-identical arrays. Parameters that are not
+        plain numbers, strings or lists (a Generator passed as random_state, a schedule object)
+        are stored as their repr, and come back as that string.
+        """
+        from ._io import _jsonable, save_arrays
+
+        arrays = {
+            "coef": self.coef,
+            "intercept": np.asarray(self.intercept),
+            "loss_history": self.loss_history,
+            "learning_rate_history": self.learning_rate_history,
+            "validation_loss_history": self.validation_loss_history,
+        }
+        header = {"stop_reason": self.stop_reason, "n_updates": int(self.n_updates),
+                  "params": {key: _jsonable(value) for key, value in self.params.items()}}
+        save_arrays(path, "FitResult", header, arrays)
+
+    @classmethod
+    def _from_file(cls, header: dict[str, Any], arrays: dict[str, np.ndarray]) -> "FitResult":
+        from ._io import ModelFileError, expect, expect_array
+
+        coef = expect_array(arrays, "coef", ndim=arrays["coef"].ndim if "coef" in arrays else 1)
+        if coef.ndim not in (1, 2) or coef.dtype not in (np.float32, np.float64) or coef.shape[-1] == 0:
+            raise ModelFileError(f"'coef' has shape {coef.shape} and dtype {coef.dtype}: not what this format writes")
+        intercept = expect_array(arrays, "intercept", ndim=coef.ndim - 1)
+        if intercept.dtype != coef.dtype or (coef.ndim == 2 and intercept.shape != (coef.shape[0],)):
+            raise ModelFileError("'intercept' does not match 'coef'")
+        histories = {}
+        for name in ("loss_history", "learning_rate_history", "validation_loss_history"):
+            history = expect_array(arrays, name, ndim=1, finite=False)
+            if history.dtype != np.float64:
+                raise ModelFileError(f"{name!r} must be float64")
+            histories[name] = history.copy()
+        if histories["loss_history"].size == 0 or not np.all(np.isfinite(histories["loss_history"])):
+            raise ModelFileError("'loss_history' must be non-empty and finite")
+        stop_reason = expect(header, "stop_reason", str)
+        if stop_reason not in ("tol", "gtol", "validation", "callback", "max_epochs"):
+            raise ModelFileError(f"unknown stop_reason {stop_reason!r}")
+        params = expect(header, "params", dict)
+        if "batch_size" not in params or "learning_rate" not in params:
+            raise ModelFileError("the header's params lack batch_size or learning_rate")
+        return cls(
+            coef=coef.copy(),
+            intercept=intercept.copy() if intercept.ndim else coef.dtype.type(intercept[()]),
+            loss_history=histories["loss_history"],
+            stop_reason=stop_reason,
+            params=params,
+            learning_rate_history=histories["learning_rate_history"],
+            validation_loss_history=histories["validation_loss_history"],
+            n_updates=int(expect(header, "n_updates", int)),
+        )
+
     def __repr__(self) -> str:
         return (
             f"FitResult(n_features={self.coef.shape[-1]}, dtype={self.coef.dtype}, "

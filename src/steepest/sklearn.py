@@ -178,6 +178,29 @@ class _BaseSGD(BaseEstimator):
                 stacklevel=3,
             )
 
+    def save(self, path: Any) -> None:
+        """Write the fitted estimator to ``path`` (NumPy .npz without pickle: loading cannot run
+        code); ``steepest.load(path)`` returns an equal estimator. A random_state other than None
+        or an int is saved as None; class labels must be numbers or strings."""
+        from ._io import _jsonable, save_arrays
+
+        check_is_fitted(self)
+        params = self.get_params()
+        if not (params.get("random_state") is None or isinstance(params["random_state"], numbers.Integral)):
+            params["random_state"] = None
+        arrays = {"coef_": np.asarray(self.coef_), "intercept_": np.asarray(self.intercept_),
+                  "loss_curve_": np.asarray(self.loss_curve_, dtype=np.float64)}
+        if hasattr(self, "classes_"):
+            classes = np.asarray(self.classes_)
+            if classes.dtype.kind not in "biufU":
+                classes = classes.astype(str) if all(isinstance(c, str) for c in classes) else classes
+            arrays["classes_"] = classes
+        if hasattr(self, "feature_names_in_"):
+            arrays["feature_names_in_"] = np.asarray(self.feature_names_in_, dtype=str)
+        header = {"params": {k: _jsonable(v) for k, v in params.items()}, "n_iter_": int(self.n_iter_),
+                  "t_": int(self.t_), "n_features_in_": int(self.n_features_in_)}
+        save_arrays(path, type(self).__name__, header, arrays)
+
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False
@@ -525,3 +548,43 @@ class SGDClassifier(ClassifierMixin, _BaseSGD):
         with np.errstate(invalid="ignore", divide="ignore"):
             proba: np.ndarray = np.where(total > 0, positive / total, uniform)
         return proba
+
+
+def _load(kind: str, header: dict[str, Any], arrays: dict[str, np.ndarray]) -> _BaseSGD:
+    """An estimator from a file its save() wrote (steepest.load checks the format first)."""
+    from ._io import ModelFileError, expect, expect_array
+
+    estimator_class = SGDRegressor if kind == "SGDRegressor" else SGDClassifier
+    params = expect(header, "params", dict)
+    valid = estimator_class().get_params()
+    unknown = set(params) - set(valid)
+    if unknown:
+        raise ModelFileError(f"unknown parameters {sorted(unknown)} for {kind}")
+    if isinstance(params.get("class_weight"), list):  # a dict's items, as JSON wrote them
+        raise ModelFileError("class_weight is not a dict")
+    estimator = estimator_class(**params)
+    n_features = int(expect(header, "n_features_in_", int))
+    regressor = kind == "SGDRegressor"
+    coef = expect_array(arrays, "coef_", ndim=1 if regressor else 2)
+    intercept = expect_array(arrays, "intercept_", ndim=1)
+    if coef.shape[-1] != n_features or n_features < 1:
+        raise ModelFileError(f"coef_ has shape {coef.shape} for {n_features} features")
+    if (regressor and intercept.shape != (1,)) or (not regressor and intercept.shape != (coef.shape[0],)):
+        raise ModelFileError(f"intercept_ has shape {intercept.shape}, which does not match coef_ {coef.shape}")
+    estimator.coef_, estimator.intercept_ = coef.copy(), intercept.copy()
+    estimator.loss_curve_ = expect_array(arrays, "loss_curve_", ndim=1).copy()
+    estimator.n_iter_ = int(expect(header, "n_iter_", int))
+    estimator.t_ = int(expect(header, "t_", int))
+    estimator.n_features_in_ = n_features
+    if not regressor:
+        classes = expect_array(arrays, "classes_", ndim=1, kinds="biufU")
+        expected_rows = 1 if len(classes) == 2 and coef.shape[0] == 1 else len(classes)
+        if len(classes) < 2 or coef.shape[0] != expected_rows or len(np.unique(classes)) != len(classes):
+            raise ModelFileError(f"classes_ ({len(classes)}) does not match coef_ {coef.shape}")
+        estimator.classes_ = classes.copy()
+    if "feature_names_in_" in arrays:
+        names = expect_array(arrays, "feature_names_in_", ndim=1, kinds="U")
+        if names.shape != (n_features,):
+            raise ModelFileError("feature_names_in_ does not match n_features_in_")
+        estimator.feature_names_in_ = names.astype(object)
+    return estimator
