@@ -94,7 +94,7 @@ CASES = [
     ("schedule: negative power_t", lambda: steepest.schedules.InverseScaling(0.1, power_t=-1), ValueError, "power_t"),
     ("SGDRegressor: unknown penalty", estimator("SGDRegressor", penalty="l3"), ValueError, "penalty"),
     ("SGDRegressor: l1_ratio 1.5", estimator("SGDRegressor", penalty="elasticnet", l1_ratio=1.5), ValueError, "l1_ratio"),
-    ("SGDClassifier: a single class", lambda: steepest.SGDClassifier().fit(X, np.ones(40)), ValueError, "one class"),
+    ("SGDClassifier: a single class", lambda: steepest.SGDClassifier().fit(X, np.ones(40)), ValueError, "1 class"),
     ("SGDClassifier: continuous labels", lambda: steepest.SGDClassifier().fit(X, Y), ValueError, "Unknown label type"),
     ("SGDClassifier: multinomial with hinge", estimator("SGDClassifier", multi_class="multinomial"), ValueError,
      "log_loss"),

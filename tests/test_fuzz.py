@@ -53,10 +53,10 @@ hyperparameters = st.fixed_dictionaries(
     {},
     optional={
         "batch_size": st.one_of(st.integers(-1, 8), st.just("full"), st.just(2.5)),
-        "learning_rate": st.one_of(st.floats(-1, 1e3, allow_nan=True), st.just("auto")),
+        "learning_rate": st.one_of(st.floats(-1, 1e3), st.just(float("nan")), st.just("auto")),
         "loss": st.sampled_from(["squared_error", "huber", "hinge", "log_loss", "multinomial", "nope"]),
         "method": st.sampled_from(["sgd", "momentum", "adam", "newton"]),
-        "l2": st.floats(-1, 10, allow_nan=True),
+        "l2": st.one_of(st.floats(-1, 10), st.just(float("nan"))),
         "l1": st.floats(-1, 10),
         "tol": st.one_of(st.none(), st.floats(-1, 1)),
         "shuffle": st.sampled_from([True, False, "blocks", "rows", "x"]),

@@ -95,6 +95,11 @@ def rewrite(path, *, header=None, arrays=None, drop=()):
     np.savez(path, **contents)
 
 
+def save_npy(path, array):
+    with open(path, "wb") as file:
+        np.save(file, array)
+
+
 def header_of(path):
     with np.load(path, allow_pickle=False) as archive:
         return json.loads(archive["header"].tobytes())
@@ -115,7 +120,7 @@ HOSTILE = {
     "pickled object array": lambda p: np.savez(p, header=np.array([{"format": "steepest-model"}], dtype=object)),
     "bad stop reason": lambda p: rewrite(p, header={**header_of(p), "stop_reason": "rm -rf"}),
     "object in header": lambda p: rewrite(p, header={**header_of(p), "params": {"__reduce__": "x"}, "n_updates": {"a": 1}}),
-    "a .npy, not an archive": lambda p: np.save(open(p, "wb"), np.zeros(3)),
+    "a .npy, not an archive": lambda p: save_npy(p, np.zeros(3)),
 }
 
 

@@ -51,7 +51,7 @@ def _from_json(value: Any) -> Any:
             return {_hashable(_from_json(k)): _from_json(v) for k, v in value["__dict__"]}
         if set(value) == {"__repr__"} and isinstance(value["__repr__"], str):
             return value["__repr__"]
-        raise ModelFileError("the header holds an object this format does not write")
+        return {key: _from_json(item) for key, item in value.items()}
     return value
 
 
@@ -76,14 +76,19 @@ def load_arrays(path: PathLike) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     if not Path(name).is_file():
         raise FileNotFoundError(f"no such model file: {name!r}")
     try:
-        with np.load(name, allow_pickle=False) as archive:
-            keys = list(archive.keys())
-            if "header" not in keys:
-                raise ModelFileError(f"{name!r} is not a steepest model file (no header)")
-            raw = archive["header"]
-            if raw.dtype != np.uint8 or raw.ndim != 1 or raw.size > MAX_HEADER_BYTES:
-                raise ModelFileError(f"{name!r}: the header is not a UTF-8 JSON text")
-            arrays = {key: archive[key] for key in keys if key != "header"}
+        # Our own file object, closed whatever np.load makes of the bytes.
+        with open(name, "rb") as file:
+            loaded = np.load(file, allow_pickle=False)
+            if not isinstance(loaded, np.lib.npyio.NpzFile):
+                raise ModelFileError(f"{name!r} is a single NumPy array, not a steepest model file")
+            with loaded as archive:
+                keys = list(archive.keys())
+                if "header" not in keys:
+                    raise ModelFileError(f"{name!r} is not a steepest model file (no header)")
+                raw = archive["header"]
+                if raw.dtype != np.uint8 or raw.ndim != 1 or raw.size > MAX_HEADER_BYTES:
+                    raise ModelFileError(f"{name!r}: the header is not a UTF-8 JSON text")
+                arrays = {key: archive[key] for key in keys if key != "header"}
     except ModelFileError:
         raise
     except (OSError, ValueError, zipfile.BadZipFile, EOFError, KeyError) as err:

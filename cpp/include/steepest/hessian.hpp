@@ -46,9 +46,12 @@ std::vector<double> chunked_sum(const Problem<T>& p, RowAt rows, index_t count, 
 // lower triangle used); throws std::domain_error when it is not positive definite.
 inline void cholesky(std::vector<double>& a, index_t n) {
     for (index_t j = 0; j < n; ++j) {
-        double diagonal = a[j * n + j];
+        const double original = a[j * n + j];
+        double diagonal = original;
         for (index_t k = 0; k < j; ++k) diagonal -= a[j * n + k] * a[j * n + k];
-        if (!(diagonal > 0))
+        // A pivot that cancels to rounding level is a zero one: the column is (numerically) a
+        // combination of earlier ones, and dividing by the remnant would give garbage weights.
+        if (!(diagonal > 1e-12 * original))
             throw std::domain_error(
                 "the Hessian is singular (a feature is constant or a linear combination of others): "
                 "use l2 > 0 for a unique solution");
