@@ -65,7 +65,7 @@ def save_arrays(path: PathLike, kind: str, header: dict[str, Any], arrays: dict[
         if array.dtype.hasobject:
             raise ValueError(f"{name} holds Python objects, which this format does not store (no pickle)")
     text = json.dumps({"format": FORMAT, "version": VERSION, "kind": kind, **header}, allow_nan=False)
-    payload = {"header": np.frombuffer(text.encode("utf-8"), dtype=np.uint8), **arrays}
+    payload: dict[str, Any] = {"header": np.frombuffer(text.encode("utf-8"), dtype=np.uint8), **arrays}
     with open(path, "wb") as file:
         np.savez_compressed(file, **payload)
 
