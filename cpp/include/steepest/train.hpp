@@ -401,18 +401,18 @@ FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const Epoch
         return report;
     };
     // Records an epoch; returns the reason to stop, if any. gradient_norm < 0: not known.
-    auto epoch_ends = [&](double loss, double rate, double gradient_norm) -> std::optional<StopReason> {
-        report.loss_history.push_back(loss);
+    auto epoch_ends = [&](double objective, double rate, double gradient_norm) -> std::optional<StopReason> {
+        report.loss_history.push_back(objective);
         report.learning_rate_history.push_back(rate);
-        if (divergence.diverged(loss)) return StopReason::diverged;
-        double monitored = loss;
+        if (divergence.diverged(objective)) return StopReason::diverged;
+        double monitored = objective;
         double validation = std::numeric_limits<double>::quiet_NaN();
         if (validating) {
             validation = validation_loss();
             report.validation_loss_history.push_back(validation);
             monitored = validation;
         }
-        if (observer && observer(EpochState<T>{report.n_epochs(), loss, rate, validation, w, d, b}))
+        if (observer && observer(EpochState<T>{report.n_epochs(), objective, rate, validation, w, d, b}))
             return StopReason::callback;
         if (gradient_norm >= 0 && gradient_norm <= o.gtol) return StopReason::gtol;
         if (rule.should_stop(monitored)) {
