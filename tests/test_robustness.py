@@ -136,3 +136,49 @@ def test_a_thousand_small_fits_do_not_grow_memory():
     gc.collect()
     grown_mb = (rss_kb() - before) / 1024
     assert grown_mb < 5, f"resident memory grew by {grown_mb:.1f} MB over 1,000 fits"
+
+
+def unusual_layouts(tmp_path):
+    X, y, _ = make_regression(300, 4, random_state=5)
+    memmap = np.lib.format.open_memmap(tmp_path / "X.npy", mode="w+", dtype=np.float64, shape=X.shape)
+    memmap[:] = X
+    memmap.flush()
+    read_only = X.copy()
+    read_only.setflags(write=False)
+    wide = np.zeros((300, 8))
+    wide[:, ::2] = X
+    return X, y, {
+        "memmap": np.load(tmp_path / "X.npy", mmap_mode="r"),
+        "read-only": read_only,
+        "strided view": wide[:, ::2],
+        "reversed rows": X[::-1][::-1],
+        "fortran": np.asfortranarray(X),
+        "list": X.tolist(),
+    }
+
+
+def test_valid_but_unusual_inputs_fit_like_a_plain_array(tmp_path):
+    X, y, variants = unusual_layouts(tmp_path)
+    kwargs = dict(batch_size=16, learning_rate=0.01, max_epochs=3, tol=None, random_state=0)
+    expected = steepest.fit(X, y, **kwargs)
+    for name, variant in variants.items():
+        before = np.array(variant, copy=True)
+        result = steepest.fit(variant, y, **kwargs)
+        np.testing.assert_array_equal(result.coef, expected.coef, err_msg=name)
+        np.testing.assert_array_equal(np.asarray(variant), before, err_msg=f"{name} was modified")
+
+
+def test_pandas_objects_single_rows_single_features_and_oversized_batches():
+    pd = pytest.importorskip("pandas")
+    X, y, _ = make_regression(200, 3, random_state=6)
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    from_frame = steepest.fit(frame, pd.Series(y), batch_size="full", learning_rate=0.3, max_epochs=5, tol=None)
+    from_array = steepest.fit(X, y, batch_size="full", learning_rate=0.3, max_epochs=5, tol=None)
+    np.testing.assert_array_equal(from_frame.coef, from_array.coef)
+    one_row = steepest.fit(X[:1], y[:1], batch_size=1, learning_rate=0.01, max_epochs=3)
+    assert np.all(np.isfinite(one_row.coef)) and one_row.params["batch_size"] == "full"
+    one_feature = steepest.fit(X[:, :1], y, batch_size="full", learning_rate=0.3, tol=1e-10)
+    assert one_feature.coef.shape == (1,) and one_feature.converged
+    oversized = steepest.fit(X, y, batch_size=10_000, learning_rate=0.3, max_epochs=5, tol=None)
+    assert oversized.params["batch_size"] == "full"  # clamped: a batch larger than n is all rows
+    np.testing.assert_array_equal(oversized.coef, from_array.coef)
