@@ -31,3 +31,21 @@ def test_readme_python_examples_run_in_order():
     namespace: dict = {}
     for block in blocks:  # later examples build on the quick start's X and y
         exec(compile(block, str(README), "exec"), namespace)
+
+
+def test_readme_cpp_program_compiles_and_runs(tmp_path):
+    import shutil
+    import subprocess
+
+    compiler = shutil.which("c++") or shutil.which("g++")
+    if compiler is None:
+        pytest.skip("no C++ compiler on PATH")
+    program = re.search(r"```cpp\n(.*?)```", README.read_text(), re.S).group(1)
+    source = tmp_path / "program.cpp"
+    source.write_text(program)
+    binary = tmp_path / "program"
+    subprocess.run([compiler, "-std=c++17", "-O1", "-I", str(ROOT / "cpp" / "include"), str(source), "-o", str(binary)],
+                   check=True, capture_output=True, text=True)
+    output = subprocess.run([str(binary)], check=True, capture_output=True, text=True).stdout
+    stop_reason, *numbers = output.replace(":", "").split()
+    assert stop_reason in ("tol", "callback", "max_epochs") and len(numbers) == 3

@@ -19,6 +19,7 @@ except ImportError as err:  # pragma: no cover - only on a broken install
     ) from err
 
 import os
+from pathlib import Path
 
 from . import reference, schedules
 from ._fit import EpochInfo, fit, loss_and_gradient
@@ -45,6 +46,8 @@ __all__ = [
     "__version__",
     "check_gradient",
     "fit",
+    "get_cmake_dir",
+    "get_include",
     "kernel_info",
     "load",
     "loss_and_gradient",
@@ -71,6 +74,21 @@ def load(path: "os.PathLike[str] | str") -> object:
 
         return estimators._load(kind, header, arrays)
     raise ModelFileError(f"unknown kind of model {kind!r}")
+
+
+def get_include() -> str:
+    """The folder of the C++ core's headers shipped in the wheel (``#include <steepest/steepest.hpp>``)."""
+    return str(_package_dir() / "include")
+
+
+def get_cmake_dir() -> str:
+    """The folder of the core's CMake package shipped in the wheel: pass it as CMAKE_PREFIX_PATH
+    (or steepest_DIR) and ``find_package(steepest)`` gives ``steepest::core``."""
+    return str(_package_dir() / "share" / "cmake" / "steepest")
+
+
+def _package_dir() -> Path:
+    return Path(__file__).resolve().parent
 
 
 def kernel_info() -> dict[str, object]:

@@ -75,6 +75,12 @@ class DivergenceRule {
 
 namespace detail {
 
+// Keeps T out of template argument deduction where it appears (C++20's std::type_identity).
+template <class T>
+struct Identity {
+    using type = T;
+};
+
 // One example per step, over positions [0, count) of row_at: the row is read once, for both its
 // prediction and its update. Adds each step's objective (before the step) to `total`; `penalty`
 // carries l2 * ||w||^2 from one call to the next.
@@ -578,9 +584,11 @@ FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const Epoch
 
 }  // namespace detail
 
-// Trains w (n_features values) and b in place from their current values.
+// Trains w (n_features values) and b in place from their current values. observer may be any
+// callable bool(const EpochState<T>&), a lambda included (T is taken from the other arguments).
 template <class T>
-FitReport fit(const Problem<T>& p, const FitOptions<T>& o, T* w, T& b, const EpochObserver<T>& observer = {}) {
+FitReport fit(const Problem<T>& p, const FitOptions<T>& o, T* w, T& b,
+              const EpochObserver<typename detail::Identity<T>::type>& observer = {}) {
     check_options(p, o);
     return with_loss<T>(
         o.loss, o.loss_epsilon, [&](const auto& loss) { return detail::fit_with(p, o, w, b, observer, loss); },
