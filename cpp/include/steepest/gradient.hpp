@@ -132,6 +132,19 @@ struct Sums {
     static index_t width(index_t n_features) { return n_features + 2; }
 };
 
+// Row i's weighted derivative (dl/dp / kScale) of the loss at prediction x . w + b, and its
+// weighted loss in `value`: what every loop over rows needs from a row.
+template <class T, class Loss>
+STEEPEST_ALWAYS_INLINE T weighted_derivative(const Problem<T>& p, const Loss& loss, const T* x, const T* w, T b,
+                                             index_t i, T& value) {
+    T r = loss(dot(x, w, p.n_features) + b, p.y[i], value);
+    if (p.weights != nullptr) {
+        r *= p.weights[i];
+        value *= p.weights[i];
+    }
+    return r;
+}
+
 // Sums over positions [begin, end) of a batch; row_at (ContiguousRows or GatheredRows) maps a
 // position to a row of X, so both share this one loop. Each row is read once, for its prediction
 // and for its share of the gradient.
@@ -148,11 +161,7 @@ inline void accumulate_block(const Problem<T>& p, const T* w, T b, RowAt row_at,
         const index_t i = row_at(k);
         const T* x = p.row(i);
         T value;
-        T r = loss(dot(x, w, d) + b, p.y[i], value);
-        if (p.weights != nullptr) {
-            r *= p.weights[i];
-            value *= p.weights[i];
-        }
+        const T r = weighted_derivative(p, loss, x, w, b, i, value);
         sum_g += r;
         sum_loss += value;
         for (index_t j = 0; j < d; ++j) g[j] += r * x[j];

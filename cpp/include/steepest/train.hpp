@@ -102,11 +102,7 @@ void sgd_rows(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions
         const index_t i = row_at(k);
         const T* x = p.row(i);
         T value;
-        T r = loss(dot(x, w, d) + b, p.y[i], value);
-        if (p.weights != nullptr) {
-            r *= p.weights[i];
-            value *= p.weights[i];
-        }
+        const T r = weighted_derivative(p, loss, x, w, b, i, value);
         total += static_cast<double>(value + penalty);
         const T step = Loss::kScale * lr * r;
         for (index_t j = 0; j < d; ++j) w[j] = decay * w[j] - step * x[j];
