@@ -206,10 +206,9 @@ double minibatch_epoch(const Problem<T>& p, RowAt row_at, index_t n, const FitOp
     T* private_memory = shared_blocks + 2 * max_blocks * width;
     double epoch_total = 0;
     T final_b = b;
-    // Thread 0 polls for an interruption before a batch's barrier and every thread reads the
-    // answer after it; two slots by batch parity, as for the block sums, so that thread 0 never
-    // overwrites an answer another thread has yet to read.
-    const index_t poll_batches = std::max<index_t>(1, kPollRows / batch);
+    // Thread 0 polls for an interruption (when a few milliseconds have passed) before every
+    // batch's barrier and every thread reads the answer after it; two slots by batch parity, as
+    // for the block sums, so that thread 0 never overwrites an answer another thread has yet to read.
     char stop[2] = {0, 0};
 
     // Threads whose share of a batch fits in their L2 cache prefetch their share of the next
@@ -239,10 +238,9 @@ double minibatch_epoch(const Problem<T>& p, RowAt row_at, index_t n, const FitOp
             for (index_t blk = first_block; blk < end_block; ++blk)
                 accumulate_block(p, my_w, my_b, rows, blk * block, std::min(count, (blk + 1) * block),
                                  Sums<T>{blocks + blk * width, d}, loss);
-            const bool poll = batch_number % poll_batches == poll_batches - 1;
-            if (poll && thread == 0) stop[batch_number & 1] = interruption.check() ? 1 : 0;
+            if (thread == 0) stop[batch_number & 1] = interruption.check_if_due() ? 1 : 0;
             STEEPEST_OMP(omp barrier)
-            if (poll && stop[batch_number & 1]) break;
+            if (stop[batch_number & 1]) break;
             combine_pairwise(blocks, n_blocks, width, scratch, combined);
             my_step(Sums<T>{combined, d}, count, my_w, my_b, total);
         }

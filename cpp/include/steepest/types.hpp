@@ -9,6 +9,7 @@
 // the baseline and then shared with code that runs on every CPU.
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -178,9 +179,20 @@ inline constexpr index_t kPollRows = index_t{1} << 16;
 struct Interruption {
     const std::function<bool()>* poll = nullptr;
     bool raised = false;
+    std::chrono::steady_clock::time_point last_poll = std::chrono::steady_clock::now();
+
     bool check() {
         if (!raised && poll != nullptr && *poll) raised = (*poll)();
+        last_poll = std::chrono::steady_clock::now();
         return raised;
+    }
+
+    // check() at most every few milliseconds: for loops whose steps may be slow (a parallel epoch
+    // on an oversubscribed machine waits at every barrier), where a count of rows is no clock.
+    bool check_if_due() {
+        if (raised || poll == nullptr) return raised;
+        if (std::chrono::steady_clock::now() - last_poll < std::chrono::milliseconds(5)) return false;
+        return check();
     }
 };
 
