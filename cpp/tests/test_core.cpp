@@ -140,6 +140,48 @@ TYPED_TEST(Core, FullBatchReachesTheLeastSquaresSolution) {
     EXPECT_LT(relative_error(w, b, least_squares(data)), Tolerance<T>::solution);
 }
 
+// The textbook update, written out: for each batch of consecutive rows (no shuffle),
+// w -= eta * (2/B) sum r_i x_i, b -= eta * (2/B) sum r_i, with r_i = x_i . w + b - y_i.
+template <class T>
+void reference_epoch(const Data<T>& data, index_t batch, double eta, std::vector<double>& w, double& b) {
+    for (index_t start = 0; start < data.n; start += batch) {
+        const index_t count = std::min(batch, data.n - start);
+        std::vector<double> g(w.size(), 0.0);
+        double g_b = 0;
+        for (index_t i = start; i < start + count; ++i) {
+            double r = b - static_cast<double>(data.y[static_cast<std::size_t>(i)]);
+            for (index_t j = 0; j < data.d; ++j) r += static_cast<double>(data.X[static_cast<std::size_t>(i * data.d + j)]) * w[static_cast<std::size_t>(j)];
+            for (index_t j = 0; j < data.d; ++j) g[static_cast<std::size_t>(j)] += r * static_cast<double>(data.X[static_cast<std::size_t>(i * data.d + j)]);
+            g_b += r;
+        }
+        for (std::size_t j = 0; j < w.size(); ++j) w[j] -= eta * 2.0 / static_cast<double>(count) * g[j];
+        b -= eta * 2.0 / static_cast<double>(count) * g_b;
+    }
+}
+
+TYPED_TEST(Core, StochasticAndMiniBatchEpochsFollowTheTextbookUpdate) {
+    using T = TypeParam;
+    const auto data = make_data<T>(1000, 7, 0.5, 8);
+    for (index_t batch : {index_t{1}, index_t{32}, index_t{333}}) {
+        std::vector<T> w(7, T(0));
+        T b = 0;
+        steepest::FitOptions<T> options;
+        options.batch_size = batch;
+        options.learning_rate = T(0.01);
+        options.max_epochs = 2;
+        options.tol = -1;
+        options.shuffle = steepest::ShuffleMode::none;
+        steepest::fit(data.problem(), options, w.data(), b);
+        std::vector<double> expected(7, 0.0);
+        double expected_b = 0;
+        reference_epoch(data, batch, 0.01, expected, expected_b);
+        reference_epoch(data, batch, 0.01, expected, expected_b);
+        expected.push_back(expected_b);
+        const double limit = std::is_same_v<T, double> ? 1e-12 : 1e-4;
+        EXPECT_LT(relative_error(w, b, expected), limit) << "batch " << batch;
+    }
+}
+
 TYPED_TEST(Core, NewtonLandsOnTheSolutionInOneStep) {
     using T = TypeParam;
     const auto data = make_data<T>(500, 4, 0.1, 3);
