@@ -3,7 +3,6 @@
 
 #include <pybind11/stl.h>
 
-#include <map>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -49,19 +48,8 @@ void register_for(py::module_& m) {
 }  // namespace
 
 steepest::LossKind loss_kind(const std::string& name) {
-    static const std::map<std::string, steepest::LossKind> kinds{
-        {"squared_error", steepest::LossKind::squared_error},
-        {"huber", steepest::LossKind::huber},
-        {"epsilon_insensitive", steepest::LossKind::epsilon_insensitive},
-        {"squared_epsilon_insensitive", steepest::LossKind::squared_epsilon_insensitive},
-        {"log_loss", steepest::LossKind::log_loss},
-        {"hinge", steepest::LossKind::hinge},
-        {"squared_hinge", steepest::LossKind::squared_hinge},
-        {"modified_huber", steepest::LossKind::modified_huber},
-        {"perceptron", steepest::LossKind::perceptron}};
-    const auto found = kinds.find(name);
-    if (found == kinds.end()) throw py::value_error("unknown loss '" + name + "'");
-    return found->second;
+    if (const auto kind = steepest::loss_from_name(name)) return *kind;
+    throw py::value_error("unknown loss '" + name + "'");
 }
 
 void register_mse(py::module_& m) {

@@ -9,9 +9,7 @@
 namespace steepest_bindings {
 
 steepest::ShuffleMode shuffle_mode(const std::string& name) {
-    if (name == "none") return steepest::ShuffleMode::none;
-    if (name == "rows") return steepest::ShuffleMode::rows;
-    if (name == "blocks") return steepest::ShuffleMode::blocks;
+    if (const auto mode = steepest::shuffle_from_name(name)) return *mode;
     throw py::value_error("shuffle must be 'rows', 'blocks' or 'none', got '" + name + "'");
 }
 

@@ -19,25 +19,13 @@ namespace steepest_bindings {
 namespace {
 
 steepest::ScheduleKind schedule_kind(const std::string& name) {
-    static const std::map<std::string, steepest::ScheduleKind> kinds{
-        {"constant", steepest::ScheduleKind::constant}, {"inverse_scaling", steepest::ScheduleKind::inverse_scaling},
-        {"optimal", steepest::ScheduleKind::optimal},   {"step", steepest::ScheduleKind::step},
-        {"exponential", steepest::ScheduleKind::exponential}, {"cosine", steepest::ScheduleKind::cosine},
-        {"plateau", steepest::ScheduleKind::plateau}};
-    const auto found = kinds.find(name);
-    if (found == kinds.end()) throw py::value_error("unknown schedule kind '" + name + "'");
-    return found->second;
+    if (const auto kind = steepest::schedule_from_name(name)) return *kind;
+    throw py::value_error("unknown schedule kind '" + name + "'");
 }
 
 steepest::Method method_of(const std::string& name) {
-    static const std::map<std::string, steepest::Method> methods{
-        {"sgd", steepest::Method::sgd},         {"momentum", steepest::Method::momentum},
-        {"nesterov", steepest::Method::nesterov}, {"adagrad", steepest::Method::adagrad},
-        {"rmsprop", steepest::Method::rmsprop}, {"adam", steepest::Method::adam},
-        {"newton", steepest::Method::newton}};
-    const auto found = methods.find(name);
-    if (found == methods.end()) throw py::value_error("unknown method '" + name + "'");
-    return found->second;
+    if (const auto method = steepest::method_from_name(name)) return *method;
+    throw py::value_error("unknown method '" + name + "'");
 }
 
 // A schedule from the dict steepest.schedules builds; every key must be known.

@@ -5,7 +5,6 @@
 
 #include <cstring>
 #include <exception>
-#include <map>
 #include <new>
 #include <string>
 
@@ -144,24 +143,12 @@ int steepest_options_set_string(steepest_options* options, const char* name, con
             return fail(STEEPEST_INVALID_ARGUMENT, "NULL options, name or value");
         auto& o = options->values;
         const std::string key = name, text = value;
-        static const std::map<std::string, steepest::LossKind> losses{
-            {"squared_error", steepest::LossKind::squared_error}, {"huber", steepest::LossKind::huber},
-            {"epsilon_insensitive", steepest::LossKind::epsilon_insensitive},
-            {"squared_epsilon_insensitive", steepest::LossKind::squared_epsilon_insensitive},
-            {"log_loss", steepest::LossKind::log_loss}, {"hinge", steepest::LossKind::hinge},
-            {"squared_hinge", steepest::LossKind::squared_hinge}, {"modified_huber", steepest::LossKind::modified_huber},
-            {"perceptron", steepest::LossKind::perceptron}};
-        static const std::map<std::string, steepest::Method> methods{
-            {"sgd", steepest::Method::sgd}, {"momentum", steepest::Method::momentum},
-            {"nesterov", steepest::Method::nesterov}, {"adagrad", steepest::Method::adagrad},
-            {"rmsprop", steepest::Method::rmsprop}, {"adam", steepest::Method::adam},
-            {"newton", steepest::Method::newton}};
-        static const std::map<std::string, steepest::ShuffleMode> shuffles{
-            {"rows", steepest::ShuffleMode::rows}, {"blocks", steepest::ShuffleMode::blocks},
-            {"none", steepest::ShuffleMode::none}};
-        if (key == "loss" && losses.count(text)) o.loss = losses.at(text);
-        else if (key == "method" && methods.count(text)) o.method = methods.at(text);
-        else if (key == "shuffle" && shuffles.count(text)) o.shuffle = shuffles.at(text);
+        const auto loss = steepest::loss_from_name(text);
+        const auto method = steepest::method_from_name(text);
+        const auto shuffle = steepest::shuffle_from_name(text);
+        if (key == "loss" && loss) o.loss = *loss;
+        else if (key == "method" && method) o.method = *method;
+        else if (key == "shuffle" && shuffle) o.shuffle = *shuffle;
         else return fail(STEEPEST_INVALID_ARGUMENT, "unknown option '" + key + "' or value '" + text + "'");
         return int{STEEPEST_OK};
     });

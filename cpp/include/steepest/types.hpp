@@ -17,6 +17,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #ifdef _OPENMP
@@ -240,6 +241,52 @@ struct EpochState {
 // Called after each epoch, outside any parallel region; returning true stops the fit.
 template <class T>
 using EpochObserver = std::function<bool(const EpochState<T>&)>;
+
+// The names of the options' values, as the Python API and the C ABI spell them: one table each.
+namespace names {
+
+template <class Enum, std::size_t N>
+std::optional<Enum> lookup(const std::pair<Enum, const char*> (&table)[N], const std::string& name) {
+    for (const auto& [value, text] : table)
+        if (name == text) return value;
+    return std::nullopt;
+}
+
+inline const std::pair<LossKind, const char*> losses[] = {
+    {LossKind::squared_error, "squared_error"},
+    {LossKind::huber, "huber"},
+    {LossKind::epsilon_insensitive, "epsilon_insensitive"},
+    {LossKind::squared_epsilon_insensitive, "squared_epsilon_insensitive"},
+    {LossKind::log_loss, "log_loss"},
+    {LossKind::hinge, "hinge"},
+    {LossKind::squared_hinge, "squared_hinge"},
+    {LossKind::modified_huber, "modified_huber"},
+    {LossKind::perceptron, "perceptron"},
+};
+inline const std::pair<Method, const char*> methods[] = {
+    {Method::sgd, "sgd"},         {Method::momentum, "momentum"}, {Method::nesterov, "nesterov"},
+    {Method::adagrad, "adagrad"}, {Method::rmsprop, "rmsprop"},   {Method::adam, "adam"},
+    {Method::newton, "newton"},
+};
+inline const std::pair<ShuffleMode, const char*> shuffles[] = {
+    {ShuffleMode::rows, "rows"}, {ShuffleMode::blocks, "blocks"}, {ShuffleMode::none, "none"}};
+inline const std::pair<ScheduleKind, const char*> schedules[] = {
+    {ScheduleKind::constant, "constant"}, {ScheduleKind::inverse_scaling, "inverse_scaling"},
+    {ScheduleKind::optimal, "optimal"},   {ScheduleKind::step, "step"},
+    {ScheduleKind::exponential, "exponential"}, {ScheduleKind::cosine, "cosine"},
+    {ScheduleKind::plateau, "plateau"},
+};
+
+}  // namespace names
+
+inline std::optional<LossKind> loss_from_name(const std::string& name) { return names::lookup(names::losses, name); }
+inline std::optional<Method> method_from_name(const std::string& name) { return names::lookup(names::methods, name); }
+inline std::optional<ShuffleMode> shuffle_from_name(const std::string& name) {
+    return names::lookup(names::shuffles, name);
+}
+inline std::optional<ScheduleKind> schedule_from_name(const std::string& name) {
+    return names::lookup(names::schedules, name);
+}
 
 // n_threads <= 0 means "whatever OpenMP would choose": OMP_NUM_THREADS and threadpoolctl's
 // limits keep working because we never call omp_set_num_threads.
