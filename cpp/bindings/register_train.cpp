@@ -5,7 +5,6 @@
 
 #include <steepest/optim.hpp>
 
-#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -117,9 +116,47 @@ py::array_t<double> to_array(const std::vector<double>& values) {
     return result;
 }
 
-// Runs the core's fit without the GIL. observer(epoch, loss, learning_rate, validation_loss,
-// intercept) is a Python callable or None; the GIL is taken back only around each call, once per
-// epoch, outside parallel regions.
+// observer(epoch, loss, learning_rate, validation_loss, intercept), a Python callable or None, as
+// the core's epoch observer: the GIL is taken back only around each call, once per epoch, outside
+// parallel regions.
+template <class T>
+steepest::EpochObserver<T> epoch_observer(const py::object& observer) {
+    if (observer.is_none()) return {};
+    return [&observer](const steepest::EpochState<T>& state) {
+        py::gil_scoped_acquire acquire;
+        return py::cast<bool>(
+            observer(state.epoch, state.loss, state.learning_rate, state.validation_loss, state.intercept));
+    };
+}
+
+// Runs run(options) (a core fit) without the GIL and with Ctrl-C polled, and returns its record as
+// a dict: loss_history, learning_rate_history, validation_loss_history, stop_reason, n_updates.
+template <class T, class Run>
+py::dict run_fit(steepest::FitOptions<T>& options, Run run) {
+    const std::function<bool()> poll = python_signal_pending;
+    options.interrupt = &poll;
+    steepest::FitReport report;
+    {
+        py::gil_scoped_release release;
+        report = run(options);
+    }
+    if (report.stop_reason == steepest::StopReason::interrupted) raise_interruption();
+    py::dict result;
+    result["loss_history"] = to_array(report.loss_history);
+    result["learning_rate_history"] = to_array(report.learning_rate_history);
+    result["validation_loss_history"] = to_array(report.validation_loss_history);
+    result["stop_reason"] = steepest::to_string(report.stop_reason);
+    result["n_updates"] = report.n_updates;
+    return result;
+}
+
+template <class T>
+void check_softmax_shapes(const Array<T>& X, const Array<T>& coef, const Array<T>& intercept) {
+    if (coef.ndim() != 2 || coef.shape(1) != X.shape(1) || intercept.ndim() != 1 || intercept.shape(0) != coef.shape(0))
+        throw py::value_error("coef must be (n_classes, n_features) and intercept (n_classes,)");
+}
+
+// Trains coef in place from (coef, intercept); the dict of run_fit also holds the new intercept.
 template <class T>
 py::dict fit(const Array<T>& X, const Array<T>& y, Array<T>& coef, T intercept, const py::dict& spec,
              const std::optional<IndexArray>& train_rows, const std::optional<IndexArray>& validation_rows,
@@ -135,33 +172,13 @@ py::dict fit(const Array<T>& X, const Array<T>& y, Array<T>& coef, T intercept, 
         options.validation_rows = validation_rows->data();
         options.n_validation = static_cast<steepest::index_t>(validation_rows->size());
     }
-
-    steepest::EpochObserver<T> on_epoch;
-    if (!observer.is_none()) {
-        on_epoch = [&observer](const steepest::EpochState<T>& state) {
-            py::gil_scoped_acquire acquire;
-            return py::cast<bool>(
-                observer(state.epoch, state.loss, state.learning_rate, state.validation_loss, state.intercept));
-        };
-    }
-
-    const std::function<bool()> poll = python_signal_pending;
-    options.interrupt = &poll;
+    const auto on_epoch = epoch_observer<T>(observer);
     T* w = coef.mutable_data();
     const auto& kernel = kernels().get<T>();
-    steepest::FitReport report;
-    {
-        py::gil_scoped_release release;
-        report = kernel.fit(problem, options, w, intercept, on_epoch);
-    }
-    if (report.stop_reason == steepest::StopReason::interrupted) raise_interruption();
-    py::dict result;
+    py::dict result = run_fit(options, [&](const steepest::FitOptions<T>& o) {
+        return kernel.fit(problem, o, w, intercept, on_epoch);
+    });
     result["intercept"] = intercept;
-    result["loss_history"] = to_array(report.loss_history);
-    result["learning_rate_history"] = to_array(report.learning_rate_history);
-    result["validation_loss_history"] = to_array(report.validation_loss_history);
-    result["stop_reason"] = steepest::to_string(report.stop_reason);
-    result["n_updates"] = report.n_updates;
     return result;
 }
 
@@ -171,36 +188,16 @@ template <class T>
 py::dict fit_softmax(const Array<T>& X, const Array<T>& y, Array<T>& coef, Array<T>& intercept, const py::dict& spec,
                      const py::object& observer, const std::optional<Array<T>>& sample_weight) {
     const auto problem = problem_from(X, y, sample_weight);
-    if (coef.ndim() != 2 || coef.shape(1) != X.shape(1) || intercept.ndim() != 1 || intercept.shape(0) != coef.shape(0))
-        throw py::value_error("coef must be (n_classes, n_features) and intercept (n_classes,)");
+    check_softmax_shapes(X, coef, intercept);
     const auto n_classes = static_cast<steepest::index_t>(coef.shape(0));
     steepest::FitOptions<T> options = options_from<T>(spec);
-    const std::function<bool()> poll = python_signal_pending;
-    options.interrupt = &poll;
-    steepest::EpochObserver<T> on_epoch;
-    if (!observer.is_none()) {
-        on_epoch = [&observer](const steepest::EpochState<T>& state) {
-            py::gil_scoped_acquire acquire;
-            return py::cast<bool>(
-                observer(state.epoch, state.loss, state.learning_rate, state.validation_loss, state.intercept));
-        };
-    }
+    const auto on_epoch = epoch_observer<T>(observer);
     T* W = coef.mutable_data();
     T* B = intercept.mutable_data();
     const auto& kernel = kernels().get<T>();
-    steepest::FitReport report;
-    {
-        py::gil_scoped_release release;
-        report = kernel.fit_softmax(problem, n_classes, options, W, B, on_epoch);
-    }
-    if (report.stop_reason == steepest::StopReason::interrupted) raise_interruption();
-    py::dict result;
-    result["loss_history"] = to_array(report.loss_history);
-    result["learning_rate_history"] = to_array(report.learning_rate_history);
-    result["validation_loss_history"] = to_array(report.validation_loss_history);
-    result["stop_reason"] = steepest::to_string(report.stop_reason);
-    result["n_updates"] = report.n_updates;
-    return result;
+    return run_fit(options, [&](const steepest::FitOptions<T>& o) {
+        return kernel.fit_softmax(problem, n_classes, o, W, B, on_epoch);
+    });
 }
 
 template <class T>
@@ -208,14 +205,8 @@ std::tuple<T, Array<T>, Array<T>> softmax_loss_gradient(const Array<T>& X, const
                                                         const Array<T>& intercept, T l2, T l1, int n_threads,
                                                         const std::optional<Array<T>>& sample_weight) {
     const auto problem = problem_from(X, y, sample_weight);
-    if (coef.ndim() != 2 || coef.shape(1) != X.shape(1) || intercept.ndim() != 1 || intercept.shape(0) != coef.shape(0))
-        throw py::value_error("coef must be (n_classes, n_features) and intercept (n_classes,)");
+    check_softmax_shapes(X, coef, intercept);
     const auto n_classes = static_cast<steepest::index_t>(coef.shape(0));
-    for (py::ssize_t i = 0; i < y.shape(0); ++i) {
-        const T label = y.data()[i];
-        if (!(label >= 0 && label < static_cast<T>(n_classes) && label == std::floor(label)))
-            throw py::value_error("y must hold class indices in [0, n_classes)");
-    }
     Array<T> G({coef.shape(0), coef.shape(1)});
     Array<T> g_b(coef.shape(0));
     T value = 0;

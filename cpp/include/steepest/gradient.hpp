@@ -120,6 +120,13 @@ struct GatheredRows {
 
 namespace detail {
 
+// Requests the row `rows` says to prefetch at position k, if any: every loop over rows starts so.
+template <class T, class RowAt>
+STEEPEST_ALWAYS_INLINE void prefetch_ahead(const Problem<T>& p, const RowAt& rows, index_t k) {
+    const index_t next = rows.ahead(k);
+    if (next >= 0) prefetch_row(p.row(next), p.n_features);
+}
+
 // Layout of one block's sums: [sum s_i g_i x_i (n_features values), sum s_i g_i, sum s_i l_i],
 // g_i the loss policy's derivative of row i (dl/dp / kScale) and l_i its loss.
 template <class T>
@@ -156,8 +163,7 @@ inline void accumulate_block(const Problem<T>& p, const T* w, T b, RowAt row_at,
     std::fill(g, g + Sums<T>::width(d), T(0));
     T sum_g = 0, sum_loss = 0;
     for (index_t k = begin; k < end; ++k) {
-        const index_t next = row_at.ahead(k);
-        if (next >= 0) prefetch_row(p.row(next), d);
+        prefetch_ahead(p, row_at, k);
         const index_t i = row_at(k);
         const T* x = p.row(i);
         T value;
@@ -278,8 +284,10 @@ T loss_gradient_with(const Problem<T>& p, const T* w, T b, T l2, RowAt rows, ind
 // Calls run(loss policy) with the policy for `kind`: squared error has its own, exact and fast.
 template <class T, class Run>
 auto with_loss(LossKind kind, double epsilon, Run run, double max_derivative = std::numeric_limits<double>::infinity()) {
-    const auto clip = static_cast<T>(std::min<double>(max_derivative, std::numeric_limits<T>::max()));
-    const T limit = std::isinf(max_derivative) ? std::numeric_limits<T>::infinity() : clip;
+    // Beyond T's range (infinity included) nothing needs clipping.
+    const T limit = max_derivative >= static_cast<double>(std::numeric_limits<T>::max())
+                        ? std::numeric_limits<T>::infinity()
+                        : static_cast<T>(max_derivative);
     if (kind == LossKind::squared_error) return run(SquaredError<T>{limit / SquaredError<T>::kScale});
     return run(AnyLoss<T>{kind, static_cast<T>(epsilon), limit});
 }

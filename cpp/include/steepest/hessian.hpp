@@ -30,8 +30,7 @@ std::vector<double> chunked_sum(const Problem<T>& p, RowAt rows, index_t count, 
         double* sums = partial.data() + c * width;
         const index_t end = count * (c + 1) / n_chunks;
         for (index_t k = count * c / n_chunks; k < end; ++k) {
-            const index_t next = rows.ahead(k);
-            if (next >= 0) prefetch_row(p.row(next), p.n_features);
+            detail::prefetch_ahead(p, rows, k);
             const index_t i = rows(k);
             add_row(p.row(i), p.weights ? static_cast<double>(p.weights[i]) : 1.0, sums);
         }

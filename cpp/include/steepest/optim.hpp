@@ -154,6 +154,9 @@ class Stepper {
         const auto eta = static_cast<T>(rate_);
         last_rate_ = rate_;
         ++t_;
+        // Adam's bias corrections, the same for every coordinate of this update.
+        const double correction1 = o_.method == Method::adam ? 1.0 - std::pow(o_.beta1, static_cast<double>(t_)) : 1.0;
+        const double correction2 = o_.method == Method::adam ? 1.0 - std::pow(o_.beta2, static_cast<double>(t_)) : 1.0;
         for (index_t j = 0; j <= d_; ++j) {
             if (j == d_ && !o_.fit_intercept) break;
             T& weight = j < d_ ? w[j] : b;
@@ -187,9 +190,8 @@ class Stepper {
                     const auto beta1 = static_cast<T>(o_.beta1), beta2 = static_cast<T>(o_.beta2);
                     first_[j] = beta1 * first_[j] + (T(1) - beta1) * gradient;
                     second_[j] = beta2 * second_[j] + (T(1) - beta2) * gradient * gradient;
-                    const auto t = static_cast<double>(t_);
-                    const auto m_hat = static_cast<T>(first_[j] / (1.0 - std::pow(o_.beta1, t)));
-                    const auto s_hat = static_cast<T>(second_[j] / (1.0 - std::pow(o_.beta2, t)));
+                    const auto m_hat = static_cast<T>(first_[j] / correction1);
+                    const auto s_hat = static_cast<T>(second_[j] / correction2);
                     effective_step = eta / (std::sqrt(s_hat) + static_cast<T>(o_.epsilon));
                     weight -= effective_step * m_hat;
                     break;

@@ -29,8 +29,7 @@ void softmax_block(const Problem<T>& p, index_t n_classes, const T* W, const T* 
     T* g_b = out + K * d;
     T& total = out[K * (d + 1)];
     for (index_t k = begin; k < end; ++k) {
-        const index_t next = row_at.ahead(k);
-        if (next >= 0) prefetch_row(p.row(next), d);
+        prefetch_ahead(p, row_at, k);
         const index_t i = row_at(k);
         const T* x = p.row(i);
         T largest = -std::numeric_limits<T>::infinity();
@@ -38,13 +37,17 @@ void softmax_block(const Problem<T>& p, index_t n_classes, const T* W, const T* 
             logits[c] = dot(x, W + c * d, d) + B[c];
             largest = std::max(largest, logits[c]);
         }
-        T sum = 0;
-        for (index_t c = 0; c < K; ++c) sum += std::exp(logits[c] - largest);
         const auto label = static_cast<index_t>(p.y[i]);
-        const T weight = p.weights ? p.weights[i] : T(1);
-        total += weight * (largest + std::log(sum) - logits[label]);
+        const T label_logit = logits[label];
+        T sum = 0;
         for (index_t c = 0; c < K; ++c) {
-            const T g = weight * (std::exp(logits[c] - largest) / sum - (c == label ? T(1) : T(0)));
+            logits[c] = std::exp(logits[c] - largest);  // from here on, the unnormalised probabilities
+            sum += logits[c];
+        }
+        const T weight = p.weights ? p.weights[i] : T(1);
+        total += weight * (largest + std::log(sum) - label_logit);
+        for (index_t c = 0; c < K; ++c) {
+            const T g = weight * (logits[c] / sum - (c == label ? T(1) : T(0)));
             g_b[c] += g;
             T* row = G + c * d;
             for (index_t j = 0; j < d; ++j) row[j] += g * x[j];
@@ -83,11 +86,21 @@ T softmax_sums(const Problem<T>& p, index_t n_classes, const T* W, const T* B, R
 
 }  // namespace detail
 
+// Throws std::invalid_argument unless every y is a class index: an integer in [0, n_classes).
+template <class T>
+void check_class_indices(const Problem<T>& p, index_t n_classes) {
+    for (index_t i = 0; i < p.n_rows; ++i)
+        if (!(p.y[i] >= 0 && p.y[i] < static_cast<T>(n_classes) && p.y[i] == std::floor(p.y[i])))
+            throw std::invalid_argument("class index " + std::to_string(static_cast<double>(p.y[i])) + " at row " +
+                                        std::to_string(i) + " is outside [0, n_classes)");
+}
+
 // The objective (mean cross-entropy + l2 ||W||^2 + l1 ||W||_1) and its gradient over all rows
 // (rows == nullptr) or the `count` rows listed.
 template <class T>
 T softmax_loss_gradient(const Problem<T>& p, index_t n_classes, const T* W, const T* B, T l2, T l1,
                         const index_t* rows, index_t count, T* G, T* g_b, int n_threads) {
+    check_class_indices(p, n_classes);
     Workspace<T> workspace;
     T value;
     if (rows == nullptr) {
@@ -116,10 +129,7 @@ FitReport fit_softmax(const Problem<T>& p, index_t n_classes, FitOptions<T> o, T
     if (n_classes < 2) throw std::invalid_argument("multinomial needs at least two classes");
     if (o.method == Method::newton || o.line_search || o.validation_rows != nullptr || o.train_rows != nullptr)
         throw std::invalid_argument("the multinomial fit supports neither newton, line_search nor early stopping");
-    for (index_t i = 0; i < p.n_rows; ++i)
-        if (!(p.y[i] >= 0 && p.y[i] < static_cast<T>(n_classes) && p.y[i] == std::floor(p.y[i])))
-            throw std::invalid_argument("class index " + std::to_string(static_cast<double>(p.y[i])) + " at row " +
-                                        std::to_string(i) + " is outside [0, n_classes)");
+    check_class_indices(p, n_classes);
     const index_t n = p.n_rows, d = p.n_features, K = n_classes;
     if (o.batch_size >= n) o.batch_size = kFullBatch;
     if (!o.fit_intercept) std::fill(B, B + K, T(0));

@@ -97,8 +97,7 @@ void sgd_rows(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions
             lr = static_cast<T>(clock->next_rate());
             decay = T(1) - T(2) * lr * o.l2;
         }
-        const index_t next = row_at.ahead(k);
-        if (next >= 0) prefetch_row(p.row(next), d);
+        prefetch_ahead(p, row_at, k);
         const index_t i = row_at(k);
         const T* x = p.row(i);
         T value;
