@@ -543,47 +543,16 @@ def fit(
         When the fit diverges: the objective becomes non-finite, explodes, or (plain full batch)
         rises. The message names the learning rate; nothing is returned.
     """
-    if _several_outputs(y):
-        return _fit_outputs(
-            X, y, callback=callback, progress=progress, random_state=random_state,
-            kwargs=dict(
-                loss=loss, epsilon=epsilon, sample_weight=sample_weight, batch_size=batch_size,
-                learning_rate=learning_rate, method=method, max_epochs=max_epochs, l2=l2, l1=l1, tol=tol,
-                gtol=gtol, n_iter_no_change=n_iter_no_change, early_stopping=early_stopping,
-                validation_fraction=validation_fraction, momentum=momentum, betas=betas, rho=rho, eps=eps,
-                average=average, line_search=line_search, shuffle=shuffle, shuffle_block_rows=shuffle_block_rows,
-                fit_intercept=fit_intercept, n_threads=n_threads,
-            ),
-        )
-    problem = prepare(
-        X,
-        y,
-        batch_size=batch_size,
-        learning_rate=learning_rate,
-        max_epochs=max_epochs,
-        l2=l2,
-        tol=tol,
-        n_iter_no_change=n_iter_no_change,
-        shuffle=shuffle,
-        shuffle_block_rows=shuffle_block_rows,
-        random_state=random_state,
-        fit_intercept=fit_intercept,
-        n_threads=n_threads,
-        method=method,
-        l1=l1,
-        momentum=momentum,
-        betas=betas,
-        rho=rho,
-        eps=eps,
-        average=average,
-        line_search=line_search,
-        gtol=gtol,
-        early_stopping=early_stopping,
-        validation_fraction=validation_fraction,
-        loss=loss,
-        epsilon=epsilon,
-        sample_weight=sample_weight,
+    options: dict[str, Any] = dict(
+        loss=loss, epsilon=epsilon, sample_weight=sample_weight, batch_size=batch_size,
+        learning_rate=learning_rate, method=method, max_epochs=max_epochs, l2=l2, l1=l1, tol=tol, gtol=gtol,
+        n_iter_no_change=n_iter_no_change, early_stopping=early_stopping, validation_fraction=validation_fraction,
+        momentum=momentum, betas=betas, rho=rho, eps=eps, average=average, line_search=line_search,
+        shuffle=shuffle, shuffle_block_rows=shuffle_block_rows, fit_intercept=fit_intercept, n_threads=n_threads,
     )
+    if _several_outputs(y):
+        return _fit_outputs(X, y, callback=callback, progress=progress, random_state=random_state, kwargs=options)
+    problem = prepare(X, y, random_state=random_state, **options)
     if not isinstance(progress, (bool, np.bool_)):
         raise TypeError(f"progress must be True or False, got {progress!r}")
     if callback is not None and not callable(callback):

@@ -90,45 +90,65 @@ def check_gradient(
     if loss in CLASSIFICATION_LOSSES:
         y = as_binary_target(y, loss)
     weights = None if sample_weight is None else as_sample_weight(sample_weight, X.shape[0], X.dtype)
-    if loss == MULTINOMIAL:
-        return _check_softmax_gradient(X, y, coef, intercept, l2, l1, weights, step, rtol, gradient)
-    w = as_coef(coef, X.shape[1], X.dtype).copy()
-    b = check_finite_number("intercept", intercept)
     l2 = check_float("l2", l2, positive=False)
     l1 = check_float("l1", l1, positive=False)
     rtol = check_float("rtol", rtol, positive=True)
     base_step = np.cbrt(np.finfo(np.float64).eps) if step is None else check_float("step", step, positive=True)
-    if l1 > 0 and np.any(w == 0):
-        zero = int(np.flatnonzero(w == 0)[0])
+
+    # Every coordinate in one flat vector, the coefficients first, then the intercept(s).
+    if loss == MULTINOMIAL:
+        y, _ = as_class_indices(y)
+        W = np.array(coef, dtype=np.float64)
+        if W.ndim != 2 or W.shape[1] != X.shape[1] or not np.all(np.isfinite(W)):
+            raise ValueError(
+                f"coef must be a finite (n_classes, {X.shape[1]}) array for loss='multinomial', got {np.shape(coef)}"
+            )
+        B = np.array(np.broadcast_to(np.asarray(intercept, dtype=np.float64), (W.shape[0],)))
+        shape = W.shape
+
+        def core(params: np.ndarray) -> tuple[float, np.ndarray, Any]:
+            Wp = np.ascontiguousarray(params[: W.size].reshape(shape))
+            Bp = np.ascontiguousarray(params[W.size :])
+            return _core.softmax_loss_and_gradient(X, y, Wp, Bp, l2, l1, 0, weights)
+
+        def user_gradient(params: np.ndarray) -> Any:
+            return gradient(params[: W.size].reshape(shape).copy(), params[W.size :].copy())  # type: ignore[misc, arg-type]
+
+        params = np.concatenate([W.ravel(), B])
+    else:
+        w = as_coef(coef, X.shape[1], X.dtype)
+        b = check_finite_number("intercept", intercept)
+        shape = w.shape
+
+        def core(params: np.ndarray) -> tuple[float, np.ndarray, Any]:
+            return _core.loss_and_gradient(X, y, params[:-1].copy(), float(params[-1]), l2, l1, None, 0, loss,
+                                           epsilon, weights)
+
+        def user_gradient(params: np.ndarray) -> Any:
+            return gradient(params[:-1].copy(), float(params[-1]))  # type: ignore[misc]
+
+        params = np.append(w, b)
+    n_coef = int(np.prod(shape))
+    zeros = np.flatnonzero(params[:n_coef] == 0)
+    if l1 > 0 and zeros.size:
+        where = ", ".join(str(int(i)) for i in np.unravel_index(zeros[0], shape))
         raise ValueError(
-            f"coef[{zero}] is 0: with l1 > 0 the objective has no derivative there; check at nonzero coefficients"
+            f"coef[{where}] is 0: with l1 > 0 the objective has no derivative there; check at nonzero coefficients"
         )
 
-    def objective(coefficients: np.ndarray, bias: float) -> float:
-        return float(_core.loss_and_gradient(X, y, coefficients, bias, l2, l1, None, 0, loss, epsilon, weights)[0])
-
-    if gradient is None:
-        _, grad_w, grad_b = _core.loss_and_gradient(X, y, w, b, l2, l1, None, 0, loss, epsilon, weights)
-    else:
-        grad_w, grad_b = gradient(w.copy(), b)
-    analytic = np.append(np.asarray(grad_w, dtype=np.float64).reshape(-1), float(grad_b))
-    if analytic.shape[0] != w.shape[0] + 1:
-        raise ValueError(f"gradient returned {analytic.shape[0] - 1} coefficients, expected {w.shape[0]}")
-
-    numeric = np.empty_like(analytic)
-    for j in range(w.shape[0] + 1):
-        value = w[j] if j < w.shape[0] else b
-        h = base_step * max(1.0, abs(value))
-        if l1 > 0 and j < w.shape[0]:
-            h = min(h, abs(value) / 2)
-        if j < w.shape[0]:
-            plus, minus = w.copy(), w.copy()
-            plus[j] += h
-            minus[j] -= h
-            numeric[j] = (objective(plus, b) - objective(minus, b)) / (plus[j] - minus[j])
-        else:
-            numeric[j] = (objective(w, b + h) - objective(w, b - h)) / ((b + h) - (b - h))
-
+    grad_w, grad_b = core(params)[1:] if gradient is None else user_gradient(params)
+    analytic = np.concatenate([np.ravel(grad_w), np.ravel(grad_b)]).astype(np.float64)
+    if analytic.shape != params.shape:
+        raise ValueError(f"gradient returned {analytic.shape[0]} values, expected {params.shape[0]}")
+    numeric = np.empty_like(params)
+    for j in range(params.shape[0]):
+        h = base_step * max(1.0, abs(params[j]))
+        if l1 > 0 and j < n_coef:
+            h = min(h, abs(params[j]) / 2)  # never across the kink of |w| at 0
+        plus, minus = params.copy(), params.copy()
+        plus[j] += h
+        minus[j] -= h
+        numeric[j] = (core(plus)[0] - core(minus)[0]) / (plus[j] - minus[j])
     return _report(analytic, numeric, rtol)
 
 
@@ -146,45 +166,3 @@ def _report(analytic: np.ndarray, numeric: np.ndarray, rtol: float) -> GradientC
         worst_index=worst,
         passed=bool(max_rel <= rtol),
     )
-
-
-def _check_softmax_gradient(
-    X: np.ndarray, y: np.ndarray, coef: Any, intercept: Any, l2: float, l1: float,
-    weights: Optional[np.ndarray], step: Optional[float], rtol: float, gradient: Optional[Gradient],
-) -> GradientCheck:
-    """check_gradient for loss="multinomial": coordinates are coef (row by row), then the intercepts."""
-    y, _ = as_class_indices(y)
-    W = np.array(coef, dtype=np.float64)
-    if W.ndim != 2 or W.shape[1] != X.shape[1] or not np.all(np.isfinite(W)):
-        raise ValueError(f"coef must be a finite (n_classes, {X.shape[1]}) array for loss='multinomial', got {np.shape(coef)}")
-    B = np.array(np.broadcast_to(np.asarray(intercept, dtype=np.float64), (W.shape[0],)))
-    if l1 > 0 and np.any(W == 0):
-        raise ValueError("a coefficient is 0: with l1 > 0 the objective has no derivative there")
-    base_step = np.cbrt(np.finfo(np.float64).eps) if step is None else check_float("step", step, positive=True)
-    size = W.size
-
-    def objective(params: np.ndarray) -> float:
-        Wp = np.ascontiguousarray(params[:size].reshape(W.shape))
-        Bp = np.ascontiguousarray(params[size:])
-        return float(_core.softmax_loss_and_gradient(X, y, Wp, Bp, l2, l1, 0, weights)[0])
-
-    grad_w: Any
-    grad_b: Any
-    if gradient is None:
-        _, grad_w, grad_b = _core.softmax_loss_and_gradient(X, y, W, B, l2, l1, 0, weights)
-    else:
-        grad_w, grad_b = gradient(W.copy(), B.copy())  # type: ignore[arg-type]
-    analytic = np.concatenate([np.ravel(grad_w), np.ravel(grad_b)]).astype(np.float64)
-    params = np.concatenate([W.ravel(), B])
-    if analytic.shape != params.shape:
-        raise ValueError(f"gradient returned {analytic.shape[0]} values, expected {params.shape[0]}")
-    numeric = np.empty_like(params)
-    for j in range(params.shape[0]):
-        h = base_step * max(1.0, abs(params[j]))
-        if l1 > 0 and j < size:
-            h = min(h, abs(params[j]) / 2)
-        plus, minus = params.copy(), params.copy()
-        plus[j] += h
-        minus[j] -= h
-        numeric[j] = (objective(plus) - objective(minus)) / (plus[j] - minus[j])
-    return _report(analytic, numeric, rtol)
