@@ -171,3 +171,19 @@ def test_multinomial_probabilities_are_the_softmax_of_the_decision():
     expected = np.exp(scores - scores.max(axis=1, keepdims=True))
     np.testing.assert_allclose(clf.predict_proba(X_test), expected / expected.sum(axis=1, keepdims=True), rtol=1e-12)
     assert clf.score(X_train, y_train) > 0.95
+
+
+def test_a_failed_fit_from_coef_init_keeps_the_previous_model():
+    X_train, _, y_train, _ = standardised("diabetes")
+    reg = steepest.SGDRegressor(random_state=0).fit(X_train, y_train)
+    before = reg.coef_.copy(), reg.intercept_.copy()
+    with pytest.raises(ValueError, match="overflow"):
+        reg.set_params(eta0=1e30, learning_rate="constant").fit(
+            X_train * 1e150, y_train, coef_init=np.ones(X_train.shape[1]), intercept_init=3.0
+        )
+    np.testing.assert_array_equal(reg.coef_, before[0])
+    np.testing.assert_array_equal(reg.intercept_, before[1])
+    started = steepest.SGDRegressor(random_state=0, max_iter=1, tol=None, eta0=1e-12, learning_rate="constant")
+    started.fit(X_train, y_train, coef_init=np.ones(X_train.shape[1]), intercept_init=3.0)
+    np.testing.assert_allclose(started.coef_, 1.0, rtol=1e-6)  # a tiny step from the given start
+    assert started.intercept_[0] == pytest.approx(3.0, rel=1e-6)

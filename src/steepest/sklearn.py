@@ -41,7 +41,7 @@ except ImportError as err:  # pragma: no cover - depends on the environment
     ) from err
 
 from . import schedules
-from ._fit import FULL_BATCH, prepare, run
+from ._fit import prepare, run
 from ._validation import CLASSIFICATION_LOSSES, REGRESSION_LOSSES
 
 __all__ = ["SGDClassifier", "SGDRegressor"]
@@ -275,16 +275,24 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
         self.batch_size = batch_size
         self.n_threads = n_threads
 
-    def _fit(self, X: Any, y: Any, sample_weight: Any, max_iter: int, partial: bool) -> "SGDRegressor":
+    def _fit(self, X: Any, y: Any, sample_weight: Any, max_iter: int, partial: bool,
+             coef_init: Any = None, intercept_init: Any = None) -> "SGDRegressor":
         self._check_hyperparameters(for_partial_fit=partial)
         first_call = not hasattr(self, "coef_")
         X, y = validate_data(
             self, X, y, dtype=[np.float64, np.float32], order="C", reset=first_call or not partial, y_numeric=True
         )
         y = y.astype(X.dtype, copy=False)
-        keep = partial or self.warm_start
-        coef = self.coef_ if keep and not first_call else np.zeros(X.shape[1], dtype=X.dtype)
-        intercept = float(self.intercept_[0]) if keep and not first_call else 0.0
+        keep = (partial or self.warm_start) and not first_call
+        coef = self.coef_ if keep else np.zeros(X.shape[1], dtype=X.dtype)
+        intercept = float(self.intercept_[0]) if keep else 0.0
+        # Explicit starting weights win; the attributes change only once the fit has succeeded.
+        if coef_init is not None:
+            coef = np.asarray(coef_init, dtype=X.dtype)
+            if coef.shape != (X.shape[1],):
+                raise ValueError(f"coef_init must have shape ({X.shape[1]},), got {coef.shape}")
+        if intercept_init is not None:
+            intercept = float(np.asarray(intercept_init, dtype=np.float64).reshape(-1)[0])
         updates = getattr(self, "t_", 1) - 1 if partial and not first_call else 0
         (seed,) = _seeds(self.random_state, 1)
         coef, intercept, result = self._fit_binary(
@@ -304,16 +312,8 @@ class SGDRegressor(RegressorMixin, _BaseSGD):
     def fit(self, X: Any, y: Any, coef_init: Any = None, intercept_init: Any = None, sample_weight: Any = None) -> "SGDRegressor":
         """Fit by SGD for up to max_iter epochs (from coef_init / intercept_init, or the previous
         fit's weights with warm_start)."""
-        if coef_init is not None or intercept_init is not None:
-            X_checked = np.asarray(X)
-            self.coef_ = np.asarray(coef_init if coef_init is not None else np.zeros(X_checked.shape[1]), dtype=np.float64)
-            self.intercept_ = np.atleast_1d(np.asarray(intercept_init if intercept_init is not None else 0.0, dtype=np.float64))
-            saved, self.warm_start = self.warm_start, True
-            try:
-                return self._fit(X, y, sample_weight, int(self.max_iter), partial=False)
-            finally:
-                self.warm_start = saved
-        return self._fit(X, y, sample_weight, int(self.max_iter), partial=False)
+        return self._fit(X, y, sample_weight, int(self.max_iter), partial=False, coef_init=coef_init,
+                         intercept_init=intercept_init)
 
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> "SGDRegressor":
         """One epoch over (X, y), continuing from the current weights and update count."""
