@@ -2,8 +2,12 @@
 
     python3 benchmarks/optimizer_figures.py      # needs scikit-learn; a few seconds
 """
-import sys, numpy as np, warnings
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent / "tests"))
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the tests' problems and oracles
 import steepest
 from conftest import least_squares, relative_error
 from test_optimizer import scaled_problem, ill_conditioned_problem, hessian, objective, sparse_problem, epochs_to_reach
