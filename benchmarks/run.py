@@ -69,7 +69,10 @@ NUMPY_SUBSAMPLE_ROWS = {1: 50_000}  # NumPy at batch 1: ~17 us per row, 17 s per
 TORCH_SUBSAMPLE_ROWS = {32: 100_000}  # PyTorch at batch 32: ~14 s per epoch at 10^6 rows
 PEER_REPEATS = 3  # timed epochs (sklearn: fits) per peer configuration, after a warm-up
 
-GATHER_PREFETCH_ROWS = 12  # how far ahead floors.cpp prefetches gathered rows (8-16 measure alike)
+# How far ahead floors.cpp prefetches gathered rows: the gather floor is the fastest of these. With
+# 100 float64 columns, 24 rows ahead or more read 30% faster than 8-16 rows ahead on the machine
+# of RESULTS.md; the best distance depends on the row size and the machine, so several are tried.
+GATHER_PREFETCH_ROWS = (8, 16, 32, 64)
 FLOOR_REPEATS = 7
 # After a NumPy BLAS call, OpenBLAS's worker threads spin for a while and keep a core busy; an
 # OpenMP region started meanwhile runs many times slower (see shared/design/performance-notes.md).
@@ -213,10 +216,10 @@ class Floors:
         function = getattr(self.library, f"floor_sequential_{self._suffix(X)}")
         return float(function(X.ctypes.data, X.size, threads))
 
-    def gathered(self, X: np.ndarray, order: np.ndarray, threads: int) -> float:
-        """Sum every row of X once, in `order`, prefetching rows ahead, with `threads` threads."""
+    def gathered(self, X: np.ndarray, order: np.ndarray, threads: int, prefetch_rows: int) -> float:
+        """Sum every row of X once, in `order`, prefetching `prefetch_rows` rows ahead, with `threads` threads."""
         function = getattr(self.library, f"floor_gathered_{self._suffix(X)}")
-        return float(function(X.ctypes.data, X.shape[0], X.shape[1], order.ctypes.data, GATHER_PREFETCH_ROWS, threads))
+        return float(function(X.ctypes.data, X.shape[0], X.shape[1], order.ctypes.data, prefetch_rows, threads))
 
 
 def time_call(function: Callable[[], object], repeats: int) -> list[float]:
@@ -238,8 +241,10 @@ def measure_floors(results: Results, floors: Floors, data: dict[str, tuple[np.nd
         for k in threads:
             samples = time_call(lambda: floors.sequential(X, k), FLOOR_REPEATS)
             results.add(("sequential floor", dtype, None, None, k), Timing(samples, n_rows, n_rows))
-            samples = time_call(lambda: floors.gathered(X, order, k), FLOOR_REPEATS)
-            results.add(("gather floor", dtype, None, None, k), Timing(samples, n_rows, n_rows))
+            by_distance = [time_call(lambda: floors.gathered(X, order, k, rows), FLOOR_REPEATS)
+                           for rows in GATHER_PREFETCH_ROWS]
+            fastest = min(by_distance, key=statistics.median)
+            results.add(("gather floor", dtype, None, None, k), Timing(fastest, n_rows, n_rows))
 
 
 # --------------------------------------------------------------------------------------------
@@ -874,7 +879,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     print("\n## Floors: reading X once\n")
     print(floors_table(results, args.dtypes, args.threads, x_bytes))
     print(f"\nsequential: sum X in memory order; gather: sum each row once in a random order, prefetching "
-          f"{GATHER_PREFETCH_ROWS} rows ahead (benchmarks/floors.cpp, -O3 -march=native). Median of {FLOOR_REPEATS}.")
+          f"into L2 the rows {', '.join(map(str, GATHER_PREFETCH_ROWS))} positions ahead, whichever is fastest "
+          f"(benchmarks/floors.cpp, -O3 -march=native). Median of {FLOOR_REPEATS}.")
     print("\n## Peak memory of a fit (float64, batch 256, rows shuffle, 2 epochs)\n")
     print(f"(peak RSS during the fit - RSS before creating X) / X.nbytes = {memory['peak_minus_rss_before_data_over_x']:.3f}")
     print(f"(peak RSS during the fit - RSS just before the fit) / X.nbytes = {memory['peak_minus_rss_before_fit_over_x']:.3f}")

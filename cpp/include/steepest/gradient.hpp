@@ -61,18 +61,27 @@ STEEPEST_ALWAYS_INLINE T squared_norm(const T* a, index_t n) {
     return dot(a, a, n);
 }
 
-// Rows ahead of the current one whose cache lines are requested early when rows are gathered
-// through an order array: a random row costs a DRAM latency, which prefetching overlaps.
-inline constexpr index_t kPrefetchRows = 8;
+// How far ahead rows gathered through an order array are requested: a random row costs a DRAM
+// latency, which prefetching overlaps. About 20 KiB (24 rows of 100 float64) measured best here;
+// 8 rows left SGD over shuffled rows 13% slower.
+inline constexpr index_t kGatherLeadBytes = 20 * 1024;
+inline constexpr index_t kPrefetchRows = 8;  // the fewest rows ahead, whatever their size
+
+template <class T>
+index_t gather_lead_rows(index_t n_features) {
+    return std::clamp<index_t>(kGatherLeadBytes / (n_features * static_cast<index_t>(sizeof(T))), kPrefetchRows, 256);
+}
 
 template <class T>
 STEEPEST_ALWAYS_INLINE void prefetch_row(const T* row, index_t n_features) {
 #if defined(__GNUC__) || defined(__clang__)
-    // Every cache line the row touches: a row need not start on a line boundary.
+    // Every cache line the row touches: a row need not start on a line boundary. Into L2 (T1),
+    // not L1: requests for L1 hold one of its few line-fill buffers until the line arrives, which
+    // caps the misses in flight; with T1, mini-batches over shuffled rows ran 15-20% faster.
     const auto first = reinterpret_cast<std::uintptr_t>(row) & ~std::uintptr_t{63};
     const auto end = reinterpret_cast<std::uintptr_t>(row + n_features);
     for (std::uintptr_t line = first; line < end; line += 64)
-        __builtin_prefetch(reinterpret_cast<const void*>(line));
+        __builtin_prefetch(reinterpret_cast<const void*>(line), 0, 2);
 #else
     (void)row;
     (void)n_features;
@@ -139,17 +148,24 @@ struct Sums {
     static index_t width(index_t n_features) { return n_features + 2; }
 };
 
-// Row i's weighted derivative (dl/dp / kScale) of the loss at prediction x . w + b, and its
-// weighted loss in `value`: what every loop over rows needs from a row.
+// Row i's weighted derivative (dl/dp / kScale) of the loss at `prediction`, and its weighted
+// loss in `value`: what every loop over rows needs from a row.
 template <class T, class Loss>
-STEEPEST_ALWAYS_INLINE T weighted_derivative(const Problem<T>& p, const Loss& loss, const T* x, const T* w, T b,
-                                             index_t i, T& value) {
-    T r = loss(dot(x, w, p.n_features) + b, p.y[i], value);
+STEEPEST_ALWAYS_INLINE T weighted_derivative_at(const Problem<T>& p, const Loss& loss, T prediction, index_t i,
+                                                T& value) {
+    T r = loss(prediction, p.y[i], value);
     if (p.weights != nullptr) {
         r *= p.weights[i];
         value *= p.weights[i];
     }
     return r;
+}
+
+// The same at the prediction x . w + b.
+template <class T, class Loss>
+STEEPEST_ALWAYS_INLINE T weighted_derivative(const Problem<T>& p, const Loss& loss, const T* x, const T* w, T b,
+                                             index_t i, T& value) {
+    return weighted_derivative_at(p, loss, dot(x, w, p.n_features) + b, i, value);
 }
 
 // Sums over positions [begin, end) of a batch; row_at (ContiguousRows or GatheredRows) maps a
@@ -159,10 +175,38 @@ template <class T, class RowAt, class Loss>
 inline void accumulate_block(const Problem<T>& p, const T* w, T b, RowAt row_at, index_t begin,
                              index_t end, Sums<T> out, const Loss& loss) {
     const index_t d = p.n_features;
-    T* g = out.weighted_rows();
+    T* STEEPEST_RESTRICT g = out.weighted_rows();
     std::fill(g, g + Sums<T>::width(d), T(0));
     T sum_g = 0, sum_loss = 0;
-    for (index_t k = begin; k < end; ++k) {
+    index_t k = begin;
+    // Four rows at a time: within a batch the predictions do not depend on each other, so the
+    // processor overlaps their four dot products, and g is loaded and stored once per four rows
+    // instead of once per row (17.7 -> 13.8 ns per row in cache, d = 100 float64). Each g[j] takes
+    // its rows' terms one at a time in row order, as in the one-row loop below.
+    for (; k + 4 <= end; k += 4) {
+        const T* x[4];
+        index_t i[4];
+        for (int q = 0; q < 4; ++q) {
+            prefetch_ahead(p, row_at, k + q);
+            i[q] = row_at(k + q);
+            x[q] = p.row(i[q]);
+        }
+        T prediction[4];
+        for (int q = 0; q < 4; ++q) prediction[q] = dot(x[q], w, d) + b;
+        T r[4];
+        for (int q = 0; q < 4; ++q) {
+            T value;
+            r[q] = weighted_derivative_at(p, loss, prediction[q], i[q], value);
+            sum_g += r[q];
+            sum_loss += value;
+        }
+        const T* STEEPEST_RESTRICT x0 = x[0];
+        const T* STEEPEST_RESTRICT x1 = x[1];
+        const T* STEEPEST_RESTRICT x2 = x[2];
+        const T* STEEPEST_RESTRICT x3 = x[3];
+        for (index_t j = 0; j < d; ++j) g[j] = g[j] + r[0] * x0[j] + r[1] * x1[j] + r[2] * x2[j] + r[3] * x3[j];
+    }
+    for (; k < end; ++k) {
         prefetch_ahead(p, row_at, k);
         const index_t i = row_at(k);
         const T* x = p.row(i);
@@ -239,11 +283,14 @@ template <class T, class RowAt, class Loss>
 void batch_sums(const Problem<T>& p, const T* w, T b, RowAt row_at, index_t count,
                 Workspace<T>& workspace, int n_threads, T* out, const Loss& loss) {
     const index_t d = p.n_features;
-    const index_t width = detail::Sums<T>::width(d);
+    // Each block's sums start on a cache line: a vector load or store that straddles two lines
+    // costs two, and the sums are loaded and stored for every group of rows.
+    const index_t width = padded_to_cache_line<T>(detail::Sums<T>::width(d));
     const index_t block = block_rows_for(count);
     const index_t n_blocks = (count + block - 1) / block;
-    T* partial = workspace.get(static_cast<std::size_t>((n_blocks + (n_blocks + 1) / 2) * width));
+    T* partial = workspace.get(static_cast<std::size_t>((n_blocks + (n_blocks + 1) / 2 + 1) * width));
     T* scratch = partial + n_blocks * width;
+    T* combined = scratch + (n_blocks + 1) / 2 * width;
     [[maybe_unused]] const bool parallel = n_blocks > 1 && count * d >= kMinParallelElements;
     [[maybe_unused]] const int threads = resolve_threads(n_threads);
     STEEPEST_OMP(omp parallel for schedule(static) if (parallel) num_threads(threads))
@@ -252,7 +299,8 @@ void batch_sums(const Problem<T>& p, const T* w, T b, RowAt row_at, index_t coun
         detail::accumulate_block(p, w, b, row_at, begin, std::min(count, begin + block),
                                  detail::Sums<T>{partial + blk * width, d}, loss);
     }
-    detail::combine_pairwise(partial, n_blocks, width, scratch, out);
+    detail::combine_pairwise(partial, n_blocks, width, scratch, combined);
+    std::copy(combined, combined + detail::Sums<T>::width(d), out);
 }
 
 // Throws std::invalid_argument unless every index lies in [0, n_rows).

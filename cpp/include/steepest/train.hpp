@@ -111,6 +111,22 @@ void sgd_rows(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions
     }
 }
 
+// SGD's next prediction waits on the current update, so the hardware prefetcher, which paces
+// itself by the loads it sees, falls behind even on rows read in order: requesting the rows about
+// 2 KiB ahead made an unshuffled float64 epoch 20% faster (float32 7%); 6 KiB or more ahead was
+// slower than none.
+inline constexpr index_t kSgdLeadBytes = 2048;
+
+template <class T>
+ContiguousRows sgd_order(const Problem<T>& p, ContiguousRows rows) {
+    return rows.every_row(std::max<index_t>(1, kSgdLeadBytes / (p.n_features * static_cast<index_t>(sizeof(T)))));
+}
+
+template <class T>
+GatheredRows sgd_order(const Problem<T>& /*p*/, GatheredRows rows) {
+    return rows;
+}
+
 template <class T>
 T initial_penalty(const FitOptions<T>& o, const T* w, index_t d) {
     return o.l2 > 0 ? o.l2 * squared_norm(w, d) : T(0);
@@ -274,7 +290,7 @@ namespace detail {
 template <class T, class Run>
 auto with_rows(const Problem<T>& p, const index_t* order, index_t count, bool runs, Run run) {
     if (order == nullptr) return run(ContiguousRows{0, count});
-    return run(GatheredRows{order, 0, count, runs ? run_lead_rows(p) : kPrefetchRows});
+    return run(GatheredRows{order, 0, count, runs ? run_lead_rows(p) : gather_lead_rows<T>(p.n_features)});
 }
 
 // The Euclidean norm of the objective's gradient (g: the data term's, n_features values, then
@@ -558,7 +574,8 @@ FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const Epoch
             epoch_loss = with_rows(p, order, n, runs, [&](auto rows) {
                 if (!plain)
                     return minibatch_epoch(p, rows, n, epoch_options, w, b, stepper, workspace, loss, interruption);
-                if (o.batch_size == 1) return sgd_epoch(p, rows, n, epoch_options, w, b, loss, clock_ptr, interruption);
+                if (o.batch_size == 1)
+                    return sgd_epoch(p, sgd_order(p, rows), n, epoch_options, w, b, loss, clock_ptr, interruption);
                 PlainStep<T> step{epoch_options.learning_rate, o.l2, o.fit_intercept, Loss::kScale, clock};
                 return minibatch_epoch(p, rows, n, epoch_options, w, b, step, workspace, loss, interruption);
             });

@@ -317,6 +317,14 @@ inline bool built_with_openmp() {
 #define STEEPEST_ALWAYS_INLINE inline
 #endif
 
+// Tells the compiler that a pointer's memory is reached through no other pointer in its scope,
+// so that a loop storing through it can keep other rows' values in registers and vectorise.
+#if defined(__GNUC__) || defined(__clang__) || defined(_MSC_VER)
+#define STEEPEST_RESTRICT __restrict
+#else
+#define STEEPEST_RESTRICT
+#endif
+
 // Serial builds drop the directives instead of warning about unknown pragmas.
 #ifdef _OPENMP
 #define STEEPEST_OMP(directive) _Pragma(#directive)
