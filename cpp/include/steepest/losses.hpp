@@ -79,6 +79,20 @@ struct AnyLoss {
 
     T operator()(T p, T y, T& value) const { return std::clamp(derivative(p, y, value), -max_derivative, max_derivative); }
 
+    // The log loss at the margin z = y p is excess + log1p(e), with e = exp(-|z|) and excess =
+    // max(-z, 0): exp never overflows, whatever the margin's sign. Returns dl/dp. Apart, so that
+    // SGD can take the log1p away from its chain of dependent steps (train.hpp).
+    static T log_loss_parts(T z, T y, T& e, T& excess) {
+        if (z > 0) {
+            e = std::exp(-z);
+            excess = 0;
+            return -y * e / (T(1) + e);
+        }
+        e = std::exp(z);
+        excess = -z;
+        return -y / (T(1) + e);
+    }
+
     T derivative(T p, T y, T& value) const {
         const T r = p - y, z = y * p;
         switch (kind) {
@@ -100,17 +114,12 @@ struct AnyLoss {
                 value = excess * excess;
                 return r > 0 ? T(2) * excess : T(-2) * excess;
             }
-            case LossKind::log_loss:
-                // Both branches keep exp() from overflowing for large margins of either sign.
-                if (z > 0) {
-                    const T e = std::exp(-z);
-                    value = std::log1p(e);
-                    return -y * e / (T(1) + e);
-                } else {
-                    const T e = std::exp(z);
-                    value = -z + std::log1p(e);
-                    return -y / (T(1) + e);
-                }
+            case LossKind::log_loss: {
+                T e, excess;
+                const T derivative_value = log_loss_parts(z, y, e, excess);
+                value = excess + std::log1p(e);
+                return derivative_value;
+            }
             case LossKind::hinge:
                 value = std::max(T(0), T(1) - z);
                 return z <= T(1) ? -y : T(0);
