@@ -50,6 +50,7 @@ inline double curvature_bound(LossKind kind) {
 // a fit with far too large a step then grows linearly instead of overflowing.
 template <class T>
 struct SquaredError {
+    using value_type = T;
     static constexpr T kScale = 2;
     T max_derivative = std::numeric_limits<T>::infinity();
     T operator()(T prediction, T target, T& value) const {
@@ -63,6 +64,7 @@ struct SquaredError {
 // products (of the squared error) instead of gradients.
 template <class T>
 struct Predictions {
+    using value_type = T;
     static constexpr T kScale = 2;
     T operator()(T prediction, T /*target*/, T& value) const {
         value = prediction * prediction;
@@ -72,6 +74,7 @@ struct Predictions {
 
 template <class T>
 struct AnyLoss {
+    using value_type = T;
     static constexpr T kScale = 1;
     LossKind kind;
     T epsilon;
