@@ -188,7 +188,27 @@ class RowLosses {
     RowLosses(const RowLosses&) = delete;
     RowLosses& operator=(const RowLosses&) = delete;
 
-    STEEPEST_ALWAYS_INLINE T derivative(T prediction, index_t i, T penalty = T(0)) {
+    // For SGD, whose objective counts the penalty before each step.
+    STEEPEST_ALWAYS_INLINE T derivative(T prediction, index_t i, T penalty) {
+        return derivative_and<true>(prediction, i, penalty);
+    }
+
+    // For the blocks of a batch, whose objective is the loss alone.
+    STEEPEST_ALWAYS_INLINE T derivative(T prediction, index_t i) { return derivative_and<false>(prediction, i, T(0)); }
+
+    void flush() {
+        for (int k = 0; k < size_; ++k) {
+            const Pending& row = pending_[k];
+            T value = row.excess + std::log1p(row.e);
+            value *= row.weight;
+            total_ += static_cast<Total>(value + row.penalty);
+        }
+        size_ = 0;
+    }
+
+  private:
+    template <bool kPenalty>
+    STEEPEST_ALWAYS_INLINE T derivative_and(T prediction, index_t i, T penalty) {
         if constexpr (kLogLoss) {
             const T target = p_.y[i];
             Pending& row = pending_[size_];
@@ -205,22 +225,12 @@ class RowLosses {
         } else {
             T value;
             const T r = weighted_derivative_at(p_, loss_, prediction, i, value);
-            total_ += static_cast<Total>(value + penalty);
+            if constexpr (kPenalty) value += penalty;
+            total_ += static_cast<Total>(value);
             return r;
         }
     }
 
-    void flush() {
-        for (int k = 0; k < size_; ++k) {
-            const Pending& row = pending_[k];
-            T value = row.excess + std::log1p(row.e);
-            value *= row.weight;
-            total_ += static_cast<Total>(value + row.penalty);
-        }
-        size_ = 0;
-    }
-
-  private:
     static constexpr int kPending = kLogLoss ? 64 : 1;
     struct Pending {
         T e, excess, weight, penalty;
