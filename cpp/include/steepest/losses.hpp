@@ -84,7 +84,7 @@ struct AnyLoss {
 
     // The log loss at the margin z = y p is excess + log1p(e), with e = exp(-|z|) and excess =
     // max(-z, 0): exp never overflows, whatever the margin's sign. Returns dl/dp. Apart, so that
-    // SGD can take the log1p away from its chain of dependent steps (train.hpp).
+    // loops over rows can take the log1p later (RowLosses, gradient.hpp).
     static T log_loss_parts(T z, T y, T& e, T& excess) {
         if (z > 0) {
             e = std::exp(-z);

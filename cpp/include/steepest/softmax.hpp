@@ -226,8 +226,8 @@ FitReport fit_softmax(const Problem<T>& p, index_t n_classes, FitOptions<T> o, T
                 order == nullptr
                     ? detail::softmax_sums(p, K, W, B, ContiguousRows{start, n}, count, workspace, o.n_threads,
                                            G.data(), g_b.data())
-                    : detail::softmax_sums(p, K, W, B, GatheredRows{order, start, n, detail::gather_lead_rows<T>(d)}, count, workspace, o.n_threads,
-                                           G.data(), g_b.data());
+                    : detail::softmax_sums(p, K, W, B, GatheredRows{order, start, n, detail::gather_lead_rows<T>(d)},
+                                           count, workspace, o.n_threads, G.data(), g_b.data());
             total += (static_cast<double>(batch_loss) + penalty) * static_cast<double>(count);
             step_all();
         }
