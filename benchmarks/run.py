@@ -47,7 +47,7 @@ import numpy as np
 import steepest
 
 try:
-    from threadpoolctl import threadpool_info, threadpool_limits
+    from threadpoolctl import threadpool_info, threadpool_limits  # type: ignore[import-untyped]  # no stubs
 except ImportError as err:  # pragma: no cover - depends on the environment
     raise SystemExit("benchmarks/run.py needs threadpoolctl: pip install 'steepest[bench]' (or threadpoolctl)") from err
 
@@ -287,7 +287,8 @@ def time_reference(X: np.ndarray, y: np.ndarray, batch: Batch, shuffle: Shuffle,
 
 def binary_labels(y: np.ndarray) -> np.ndarray:
     """0/1 labels from the regression targets: above or below their median, in y's dtype."""
-    return (y > np.median(y)).astype(y.dtype)
+    labels: np.ndarray = (y > np.median(y)).astype(y.dtype)
+    return labels
 
 
 def time_steepest_logistic(X: np.ndarray, labels: np.ndarray, batch: Batch, shuffle: Shuffle, threads: int,
