@@ -112,7 +112,7 @@ struct GatheredRows {
     const index_t* order = nullptr;
     index_t first = 0;
     index_t end = 0;  // one past the last valid position in `order`
-    index_t lookahead = detail::kPrefetchRows;
+    index_t lookahead = 0;  // gathered_rows() sets the measured distance
     bool all = false;
     index_t operator()(index_t k) const { return order[first + k]; }
     GatheredRows shifted(index_t by) const { return {order, first + by, end, lookahead, all}; }
@@ -126,6 +126,13 @@ struct GatheredRows {
         return all || row != order[first + k] + lookahead ? row : -1;
     }
 };
+
+// Positions [first, end) of `order`, each row prefetched about kGatherLeadBytes ahead: how every
+// loop over listed rows reads them, unless it walks runs of consecutive rows (run_lead_rows).
+template <class T>
+GatheredRows gathered_rows(const Problem<T>& p, const index_t* order, index_t first, index_t end) {
+    return {order, first, end, detail::gather_lead_rows<T>(p.n_features)};
+}
 
 namespace detail {
 
@@ -432,7 +439,7 @@ T loss_gradient(const Problem<T>& p, const T* w, T b, T l2, T l1, const index_t*
         if (rows == nullptr)
             return loss_gradient_with(p, w, b, l2, ContiguousRows{0, p.n_rows}, p.n_rows, grad_w, grad_b, workspace,
                                       n_threads, policy);
-        return loss_gradient_with(p, w, b, l2, GatheredRows{rows, 0, count}, count, grad_w, grad_b, workspace,
+        return loss_gradient_with(p, w, b, l2, gathered_rows(p, rows, 0, count), count, grad_w, grad_b, workspace,
                                   n_threads, policy);
     });
     if (l1 > 0) {

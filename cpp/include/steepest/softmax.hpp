@@ -108,7 +108,7 @@ T softmax_loss_gradient(const Problem<T>& p, index_t n_classes, const T* W, cons
                                      G, g_b);
     } else {
         check_rows(rows, count, p.n_rows);
-        value = detail::softmax_sums(p, n_classes, W, B, GatheredRows{rows, 0, count}, count, workspace, n_threads,
+        value = detail::softmax_sums(p, n_classes, W, B, gathered_rows(p, rows, 0, count), count, workspace, n_threads,
                                      G, g_b);
     }
     const index_t size = n_classes * p.n_features;
@@ -226,8 +226,8 @@ FitReport fit_softmax(const Problem<T>& p, index_t n_classes, FitOptions<T> o, T
                 order == nullptr
                     ? detail::softmax_sums(p, K, W, B, ContiguousRows{start, n}, count, workspace, o.n_threads,
                                            G.data(), g_b.data())
-                    : detail::softmax_sums(p, K, W, B, GatheredRows{order, start, n, detail::gather_lead_rows<T>(d)},
-                                           count, workspace, o.n_threads, G.data(), g_b.data());
+                    : detail::softmax_sums(p, K, W, B, gathered_rows(p, order, start, n), count, workspace,
+                                           o.n_threads, G.data(), g_b.data());
             total += (static_cast<double>(batch_loss) + penalty) * static_cast<double>(count);
             step_all();
         }

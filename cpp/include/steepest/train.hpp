@@ -299,7 +299,8 @@ namespace detail {
 template <class T, class Run>
 auto with_rows(const Problem<T>& p, const index_t* order, index_t count, bool runs, Run run) {
     if (order == nullptr) return run(ContiguousRows{0, count});
-    return run(GatheredRows{order, 0, count, runs ? run_lead_rows(p) : gather_lead_rows<T>(p.n_features)});
+    if (runs) return run(GatheredRows{order, 0, count, run_lead_rows(p)});
+    return run(gathered_rows(p, order, 0, count));
 }
 
 // The Euclidean norm of the objective's gradient (g: the data term's, n_features values, then
@@ -401,7 +402,7 @@ FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const Epoch
         T evaluated_b = b;
         stepper.use_average(evaluated_w.data(), evaluated_b);
         std::vector<T> sums(static_cast<std::size_t>(detail::Sums<T>::width(d)));
-        batch_sums(p, evaluated_w.data(), evaluated_b, GatheredRows{o.validation_rows, 0, o.n_validation},
+        batch_sums(p, evaluated_w.data(), evaluated_b, gathered_rows(p, o.validation_rows, 0, o.n_validation),
                    o.n_validation, workspace, o.n_threads, sums.data(), loss);
         const double value =
             static_cast<double>(Sums<T>{sums.data(), d}.loss()) / static_cast<double>(o.n_validation);
