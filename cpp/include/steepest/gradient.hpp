@@ -88,6 +88,16 @@ STEEPEST_ALWAYS_INLINE void prefetch_row(const T* row, index_t n_features) {
 #endif
 }
 
+template <class T>
+STEEPEST_ALWAYS_INLINE void prefetch_value(const T* values, index_t i) {
+#if defined(__GNUC__) || defined(__clang__)
+    if (values != nullptr) __builtin_prefetch(values + i, 0, 2);
+#else
+    (void)values;
+    (void)i;
+#endif
+}
+
 }  // namespace detail
 
 // Map a position within a batch to a row of X, and say which row to prefetch next: the row
@@ -136,11 +146,17 @@ GatheredRows gathered_rows(const Problem<T>& p, const index_t* order, index_t fi
 
 namespace detail {
 
-// Requests the row `rows` says to prefetch at position k, if any: every loop over rows starts so.
+// Requests the row `rows` says to prefetch at position k, if any, with its target and weight:
+// every loop over rows starts so. A gathered row's y (and weight) is a random access of its own,
+// another cache miss per row that, unrequested, stalled the row's derivative (float64 mini-batches
+// over shuffled rows: about 5% of the epoch).
 template <class T, class RowAt>
 STEEPEST_ALWAYS_INLINE void prefetch_ahead(const Problem<T>& p, const RowAt& rows, index_t k) {
     const index_t next = rows.ahead(k);
-    if (next >= 0) prefetch_row(p.row(next), p.n_features);
+    if (next < 0) return;
+    prefetch_row(p.row(next), p.n_features);
+    prefetch_value(p.y, next);
+    prefetch_value(p.weights, next);
 }
 
 // Layout of one block's sums: [sum s_i g_i x_i (n_features values), sum s_i g_i, sum s_i l_i],
