@@ -449,15 +449,15 @@ def kernel_info() -> dict[str, Any]:
 
 
 def permutation_seconds(n_rows: int) -> Optional[float]:
-    """What drawing one epoch's row permutation costs the core, or None when steepest exposes no way to time it.
+    """What drawing one epoch's row permutation costs a fit, or None when steepest exposes no way to time it.
 
-    steepest.permutation_time(n_rows) when it exists; otherwise the median time of the core's own
-    drawing routine, steepest._core.epoch_order (private: it also allocates and returns the
-    8-byte-per-row order, so this slightly overstates the cost inside a fit).
+    The median over several epochs of steepest._core.epoch_order_seconds, which draws the orders
+    into one reused buffer as a fit does. Older builds only have steepest._core.epoch_order, which
+    also allocates and fills a fresh array per call: that doubles the figure, so it is the fallback.
     """
-    reported = getattr(steepest, "permutation_time", None)
-    if reported is not None:
-        return float(reported(n_rows))
+    timed = getattr(steepest._core, "epoch_order_seconds", None)
+    if timed is not None:
+        return statistics.median(timed("rows", n_rows, 1, SEED, FLOOR_REPEATS))
     draw = getattr(steepest._core, "epoch_order", None)
     if draw is None:
         return None

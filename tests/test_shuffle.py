@@ -161,3 +161,15 @@ def test_large_permutations_spread_every_row_over_every_bucket():
         slices[[0, 1], position * 10 // n] += 1
     expected, sigma = draws / 10, np.sqrt(draws * 0.1 * 0.9)
     assert np.all(np.abs(slices - expected) < 5 * sigma)
+
+
+def test_epoch_order_seconds_times_each_draw_and_checks_its_arguments():
+    seconds = _core.epoch_order_seconds("rows", 100_000, 1, 4, 3)
+    assert len(seconds) == 3
+    assert all(0.0 < s < 10.0 for s in seconds)
+    with pytest.raises(ValueError, match="n_rows"):
+        _core.epoch_order_seconds("rows", 0, 1, 4, 3)
+    with pytest.raises(ValueError, match="epochs"):
+        _core.epoch_order_seconds("rows", 10, 1, 4, 0)
+    with pytest.raises(ValueError, match="shuffle"):
+        _core.epoch_order_seconds("sideways", 10, 1, 4, 1)

@@ -1,10 +1,13 @@
 #include "arrays.hpp"
 
+#include <pybind11/stl.h>
 #include <steepest/shuffle.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace steepest_bindings {
 
@@ -31,6 +34,27 @@ void register_shuffle(py::module_& m) {
         },
         py::arg("mode"), py::arg("n_rows"), py::arg("block_rows"), py::arg("seed"), py::arg("epoch"),
         "The row order the core uses in a (0-based) epoch of a fit with this shuffle mode and seed.");
+    // For benchmarks/run.py: epoch_order above allocates and fills a fresh NumPy array on every
+    // call, which costs as much again as drawing the order; a fit reuses one scratch buffer.
+    m.def(
+        "epoch_order_seconds",
+        [](const std::string& mode, steepest::index_t n_rows, steepest::index_t block_rows,
+           std::uint64_t seed, steepest::index_t epochs) {
+            if (n_rows <= 0) throw py::value_error("n_rows must be positive");
+            if (epochs <= 0) throw py::value_error("epochs must be positive");
+            const steepest::ShuffleMode shuffle = shuffle_mode(mode);
+            std::vector<double> seconds;
+            py::gil_scoped_release release;
+            steepest::OrderScratch scratch;
+            for (steepest::index_t epoch = 0; epoch < epochs; ++epoch) {
+                const auto start = std::chrono::steady_clock::now();
+                steepest::epoch_order(shuffle, n_rows, block_rows, seed, epoch, scratch);
+                seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+            }
+            return seconds;
+        },
+        py::arg("mode"), py::arg("n_rows"), py::arg("block_rows"), py::arg("seed"), py::arg("epochs"),
+        "Wall seconds of drawing the orders of epochs 0, 1, ... into one reused buffer, as a fit does.");
 }
 
 }  // namespace steepest_bindings
