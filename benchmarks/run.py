@@ -457,7 +457,7 @@ def permutation_seconds(n_rows: int) -> Optional[float]:
     """
     timed = getattr(steepest._core, "epoch_order_seconds", None)
     if timed is not None:
-        return statistics.median(timed("rows", n_rows, 1, SEED, FLOOR_REPEATS))
+        return float(statistics.median(timed("rows", n_rows, 1, SEED, FLOOR_REPEATS)))
     draw = getattr(steepest._core, "epoch_order", None)
     if draw is None:
         return None
