@@ -46,9 +46,10 @@ def test_kernel_info_names_the_kernel_in_use():
 
 
 @pytest.mark.parametrize("shuffle", ["rows", "blocks", "none"])
-@pytest.mark.parametrize("batch_size", [32, 256, 4096, "full"])
+@pytest.mark.parametrize("batch_size", [1, 32, 256, 4096, "full"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_one_and_two_threads_give_identical_bits(shuffle, batch_size, dtype):
+    # Batch 1 over shuffled rows: with two threads, the second draws each next epoch's order.
     # 100 features: batches of 32 rows and more are split between threads.
     X, y, _ = make_regression(20_000, 100, dtype=dtype, random_state=22)
     kwargs = dict(batch_size=batch_size, learning_rate=0.005, max_epochs=2, tol=None, shuffle=shuffle, random_state=3)
@@ -59,6 +60,22 @@ def test_one_and_two_threads_give_identical_bits(shuffle, batch_size, dtype):
         assert np.array_equal(one.coef, other.coef)
         assert one.intercept == other.intercept
         assert np.array_equal(one.loss_history, other.loss_history)
+
+
+@pytest.mark.parametrize("average", [False, True])
+def test_sgd_with_early_stopping_is_bit_identical_with_one_and_two_threads(average):
+    # The epoch orders run through the training rows; with two threads the next one is drawn and
+    # mapped while the current epoch runs. average=True takes the stepper's path.
+    X, y, _ = make_regression(6_000, 12, random_state=23)
+    kwargs = dict(batch_size=1, learning_rate=0.002, max_epochs=4, tol=None, early_stopping=True,
+                  validation_fraction=0.2, random_state=8, average=average)
+    one = steepest.fit(X, y, n_threads=1, **kwargs)
+    two = steepest.fit(X, y, n_threads=2, **kwargs)
+    assert len(one.loss_history) == 4
+    assert np.array_equal(one.coef, two.coef)
+    assert one.intercept == two.intercept
+    assert np.array_equal(one.loss_history, two.loss_history)
+    assert np.array_equal(one.validation_loss_history, two.validation_loss_history)
 
 
 def test_omp_num_threads_does_not_change_the_result():
