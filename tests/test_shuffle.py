@@ -11,13 +11,22 @@ MASK = (1 << 64) - 1
 class PortableOrders:
     """An independent, plain-Python implementation of the orders the core documents in shuffle.hpp:
     SplitMix64 seeding, xoshiro256**, Lemire's bounded integers, Durstenfeld's shuffle, and for
-    more than 4096 rows the bucket scatter (16-bit lanes, buckets of up to 4096 rows)."""
+    more than 4096 rows the bucket scatter (16-bit lanes, buckets of up to 4096 rows, each bucket
+    shuffled by its own generator seeded from one further word and the bucket's number)."""
 
     def __init__(self, seed: int, epoch: int):
         mix = seed
         mix, seed_word = self._splitmix(mix)
         _, epoch_word = self._splitmix(epoch)
-        state = seed_word ^ epoch_word
+        self._seed_state(seed_word ^ epoch_word)
+
+    @classmethod
+    def seeded(cls, word: int) -> "PortableOrders":
+        generator = cls.__new__(cls)
+        generator._seed_state(word)
+        return generator
+
+    def _seed_state(self, state: int) -> None:
         self.s = []
         for _ in range(4):
             state, word = self._splitmix(state)
@@ -77,13 +86,15 @@ class PortableOrders:
             draw = self.next()
             for lane in range(min(4, n - i)):
                 buckets.append((draw >> (16 * lane)) & ((1 << bits) - 1))
+        bucket_seed = self.next()
         members = [[] for _ in range(1 << bits)]
         for row, bucket in enumerate(buckets):
             members[bucket].append(row)
         order = [row for bucket in members for row in bucket]
         start = 0
-        for bucket in members:
-            self.shuffle(order, start, len(bucket))
+        for number, bucket in enumerate(members):
+            _, mixed = self._splitmix(number)
+            PortableOrders.seeded(bucket_seed ^ mixed).shuffle(order, start, len(bucket))
             start += len(bucket)
         return order
 
@@ -161,6 +172,16 @@ def test_large_permutations_spread_every_row_over_every_bucket():
         slices[[0, 1], position * 10 // n] += 1
     expected, sigma = draws / 10, np.sqrt(draws * 0.1 * 0.9)
     assert np.all(np.abs(slices - expected) < 5 * sigma)
+
+
+@pytest.mark.parametrize("mode", ["rows", "blocks"])
+def test_orders_do_not_depend_on_the_number_of_threads(mode):
+    # Above 4096 rows the threads share the scatter and the buckets' shuffles.
+    n = 300_001
+    one = _core.epoch_order(mode, n, 37, 11, 2, n_threads=1)
+    assert np.array_equal(np.sort(one), np.arange(n))
+    for threads in (2, 3, 0):
+        assert np.array_equal(one, _core.epoch_order(mode, n, 37, 11, 2, n_threads=threads))
 
 
 def test_epoch_order_seconds_times_each_draw_and_checks_its_arguments():

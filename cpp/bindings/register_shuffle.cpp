@@ -20,40 +20,47 @@ void register_shuffle(py::module_& m) {
     m.def(
         "epoch_order",
         [](const std::string& mode, steepest::index_t n_rows, steepest::index_t block_rows,
-           std::uint64_t seed, steepest::index_t epoch) {
+           std::uint64_t seed, steepest::index_t epoch, int n_threads) {
             if (n_rows <= 0) throw py::value_error("n_rows must be positive");
+            if (n_threads < 0) throw py::value_error("n_threads must be positive, or 0 for OpenMP's default");
             const steepest::ShuffleMode shuffle = shuffle_mode(mode);
             steepest::OrderScratch scratch;
             {
                 py::gil_scoped_release release;
-                steepest::epoch_order(shuffle, n_rows, block_rows, seed, epoch, scratch);
+                steepest::epoch_order(shuffle, n_rows, block_rows, seed, epoch, scratch,
+                                      steepest::resolve_threads(n_threads));
             }
             IndexArray result(static_cast<py::ssize_t>(scratch.order.size()));
             std::copy(scratch.order.begin(), scratch.order.end(), result.mutable_data());
             return result;
         },
         py::arg("mode"), py::arg("n_rows"), py::arg("block_rows"), py::arg("seed"), py::arg("epoch"),
-        "The row order the core uses in a (0-based) epoch of a fit with this shuffle mode and seed.");
+        py::arg("n_threads") = 0,
+        "The row order the core uses in a (0-based) epoch of a fit with this shuffle mode and seed (the "
+        "same for any n_threads).");
     // For benchmarks/run.py: epoch_order above allocates and fills a fresh NumPy array on every
     // call, which costs as much again as drawing the order; a fit reuses one scratch buffer.
     m.def(
         "epoch_order_seconds",
         [](const std::string& mode, steepest::index_t n_rows, steepest::index_t block_rows,
-           std::uint64_t seed, steepest::index_t epochs) {
+           std::uint64_t seed, steepest::index_t epochs, int n_threads) {
             if (n_rows <= 0) throw py::value_error("n_rows must be positive");
             if (epochs <= 0) throw py::value_error("epochs must be positive");
+            if (n_threads < 0) throw py::value_error("n_threads must be positive, or 0 for OpenMP's default");
+            const int threads = steepest::resolve_threads(n_threads);
             const steepest::ShuffleMode shuffle = shuffle_mode(mode);
             std::vector<double> seconds;
             py::gil_scoped_release release;
             steepest::OrderScratch scratch;
             for (steepest::index_t epoch = 0; epoch < epochs; ++epoch) {
                 const auto start = std::chrono::steady_clock::now();
-                steepest::epoch_order(shuffle, n_rows, block_rows, seed, epoch, scratch);
+                steepest::epoch_order(shuffle, n_rows, block_rows, seed, epoch, scratch, threads);
                 seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
             }
             return seconds;
         },
         py::arg("mode"), py::arg("n_rows"), py::arg("block_rows"), py::arg("seed"), py::arg("epochs"),
+        py::arg("n_threads") = 0,
         "Wall seconds of drawing the orders of epochs 0, 1, ... into one reused buffer, as a fit does.");
 }
 

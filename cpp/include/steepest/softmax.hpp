@@ -213,9 +213,9 @@ FitReport fit_softmax(const Problem<T>& p, index_t n_classes, FitOptions<T> o, T
     OrderScratch orders;
     for (index_t epoch = 0; epoch < o.max_epochs; ++epoch) {
         for (auto& stepper : steppers) stepper.begin_epoch(epoch);
-        const index_t* order =
-            o.shuffle == ShuffleMode::none ? nullptr
-                                           : epoch_order(o.shuffle, n, o.shuffle_block_rows, o.seed, epoch, orders);
+        const index_t* order = nullptr;
+        if (o.shuffle != ShuffleMode::none)
+            order = epoch_order(o.shuffle, n, o.shuffle_block_rows, o.seed, epoch, orders, resolve_threads(o.n_threads));
         double total = 0;
         for (index_t start = 0; start < n; start += o.batch_size) {
             if (start / o.batch_size % std::max<index_t>(1, kPollRows / o.batch_size) == 0 && interruption.check())

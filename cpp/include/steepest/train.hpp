@@ -367,8 +367,9 @@ struct EpochOrders {
 
     const index_t* get(const FitOptions<T>& o, index_t n, index_t wanted) {
         if (epoch == wanted) return order;
-        order = o.shuffle != ShuffleMode::none ? epoch_order(o.shuffle, n, o.shuffle_block_rows, o.seed, wanted, scratch)
-                                               : nullptr;
+        order = nullptr;
+        if (o.shuffle != ShuffleMode::none)
+            order = epoch_order(o.shuffle, n, o.shuffle_block_rows, o.seed, wanted, scratch, resolve_threads(o.n_threads));
         if (o.train_rows != nullptr) {
             if (order == nullptr) {
                 order = o.train_rows;
