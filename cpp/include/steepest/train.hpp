@@ -619,8 +619,9 @@ FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const Epoch
         return finish(StopReason::max_epochs);
     }
 
-    // Two epochs' orders: while a one-thread SGD epoch runs over one, a second thread draws the
-    // next into the other (EpochOrders::overlap).
+    // Two epochs' orders when a one-thread SGD epoch runs over one while a second thread draws the
+    // next into the other (EpochOrders::overlap); otherwise the first is reused, so that a fit
+    // holds one order (8 bytes per row) and not two.
     EpochOrders<T> epoch_orders[2];
     const bool runs = o.shuffle != ShuffleMode::rows;
     const index_t batches = (n + o.batch_size - 1) / o.batch_size;
@@ -632,7 +633,7 @@ FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const Epoch
         stepper.begin_epoch(epoch);
         double rate = stepper.rate();
         const index_t* order = nullptr;
-        EpochOrders<T>& orders = epoch_orders[epoch & 1];
+        EpochOrders<T>& orders = epoch_orders[overlap_orders ? epoch & 1 : 0];
         double epoch_loss = 0;
         FitOptions<T> epoch_options = o;
         epoch_options.learning_rate = static_cast<T>(rate);
