@@ -56,7 +56,9 @@ def test_one_and_two_threads_give_identical_bits(shuffle, batch_size, dtype):
     one = steepest.fit(X, y, n_threads=1, **kwargs)
     two = steepest.fit(X, y, n_threads=2, **kwargs)
     three = steepest.fit(X, y, n_threads=3, **kwargs)
-    for other in (two, three):
+    # Four threads (two per core here): each combines a whole subtree of the blocks' sums.
+    four = steepest.fit(X, y, n_threads=4, **kwargs)
+    for other in (two, three, four):
         assert np.array_equal(one.coef, other.coef)
         assert one.intercept == other.intercept
         assert np.array_equal(one.loss_history, other.loss_history)
