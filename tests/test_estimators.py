@@ -187,3 +187,46 @@ def test_a_failed_fit_from_coef_init_keeps_the_previous_model():
     started.fit(X_train, y_train, coef_init=np.ones(X_train.shape[1]), intercept_init=3.0)
     np.testing.assert_allclose(started.coef_, 1.0, rtol=1e-6)  # a tiny step from the given start
     assert started.intercept_[0] == pytest.approx(3.0, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    "data, multi_class", [("breast_cancer", "ovr"), ("iris", "ovr"), ("iris", "multinomial")]
+)
+def test_classifier_starts_from_coef_init_and_intercept_init(data, multi_class):
+    X_train, _, y_train, _ = standardised(data)
+    n_classes, n_features = len(np.unique(y_train)), X_train.shape[1]
+    rows = 1 if n_classes == 2 else n_classes
+    rng = np.random.default_rng(4)
+    coef_init = rng.normal(size=(rows, n_features)) if rows > 1 else rng.normal(size=n_features)
+    intercept_init = rng.normal(size=rows)
+    given = coef_init.copy(), intercept_init.copy()
+    params = dict(loss="log_loss", multi_class=multi_class, random_state=2, max_iter=3, tol=None)
+    started = steepest.SGDClassifier(**params).fit(X_train, y_train, coef_init=coef_init, intercept_init=intercept_init)
+    # The user's arrays are not touched, and the fit is the one a warm start from them gives.
+    np.testing.assert_array_equal(coef_init, given[0])
+    np.testing.assert_array_equal(intercept_init, given[1])
+    warm = steepest.SGDClassifier(warm_start=True, **params)
+    warm.coef_, warm.intercept_ = given[0].reshape(rows, n_features).copy(), given[1].copy()
+    warm.fit(X_train, y_train)
+    np.testing.assert_array_equal(started.coef_, warm.coef_)
+    np.testing.assert_array_equal(started.intercept_, warm.intercept_)
+    cold = steepest.SGDClassifier(**params).fit(X_train, y_train)
+    assert not np.array_equal(started.coef_, cold.coef_)
+    # A tiny step leaves the weights where they started.
+    tiny = steepest.SGDClassifier(**{**params, "max_iter": 1}, eta0=1e-12, learning_rate="constant")
+    tiny.fit(X_train, y_train, coef_init=coef_init, intercept_init=intercept_init)
+    np.testing.assert_allclose(tiny.coef_, given[0].reshape(rows, n_features), rtol=1e-6)
+    np.testing.assert_allclose(tiny.intercept_, given[1], rtol=1e-6)
+
+
+def test_classifier_rejects_starting_weights_of_the_wrong_shape():
+    X_train, _, y_train, _ = standardised("iris")
+    clf = steepest.SGDClassifier(random_state=0)
+    with pytest.raises(ValueError, match=r"coef_init must have shape \(3, 4\)"):
+        clf.fit(X_train, y_train, coef_init=np.zeros(4))
+    with pytest.raises(ValueError, match="intercept_init must have 3 value"):
+        clf.fit(X_train, y_train, intercept_init=np.zeros(2))
+    binary = y_train != 0
+    with pytest.raises(ValueError, match=r"coef_init must have shape \(4,\)"):
+        clf.fit(X_train[binary], y_train[binary], coef_init=np.zeros(5))
+    assert not hasattr(clf, "coef_")

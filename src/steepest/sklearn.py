@@ -414,7 +414,8 @@ class SGDClassifier(ClassifierMixin, _BaseSGD):
             raise ValueError(f"class_weight names classes not in y: {sorted(map(str, unknown))}")
         return np.array([float(self.class_weight.get(c, 1.0)) for c in self.classes_])
 
-    def _fit(self, X: Any, y: Any, sample_weight: Any, max_iter: int, partial: bool, classes: Any = None) -> "SGDClassifier":
+    def _fit(self, X: Any, y: Any, sample_weight: Any, max_iter: int, partial: bool, classes: Any = None,
+             coef_init: Any = None, intercept_init: Any = None) -> "SGDClassifier":
         self._check_hyperparameters(for_partial_fit=partial)
         if self.multi_class not in ("ovr", "multinomial"):
             raise ValueError(f"multi_class must be 'ovr' or 'multinomial', got {self.multi_class!r}")
@@ -451,6 +452,17 @@ class SGDClassifier(ClassifierMixin, _BaseSGD):
             keep = False
         coef = self.coef_ if keep else np.zeros((n_problems, X.shape[1]), dtype=X.dtype)
         intercept = self.intercept_ if keep else np.zeros(n_problems, dtype=X.dtype)
+        # Explicit starting weights win, in scikit-learn's shapes: (n_features,) or (1, n_features)
+        # and a scalar or (1,) for two classes, (n_classes, n_features) and (n_classes,) for more.
+        if coef_init is not None:
+            coef = np.array(coef_init, dtype=X.dtype).reshape((1, -1) if n_problems == 1 else np.shape(coef_init))
+            if coef.shape != (n_problems, X.shape[1]):
+                expected = f"({X.shape[1]},)" if n_problems == 1 else f"({n_problems}, {X.shape[1]})"
+                raise ValueError(f"coef_init must have shape {expected}, got {np.shape(coef_init)}")
+        if intercept_init is not None:
+            intercept = np.array(intercept_init, dtype=X.dtype).reshape(-1)
+            if intercept.shape != (n_problems,):
+                raise ValueError(f"intercept_init must have {n_problems} value(s), got shape {np.shape(intercept_init)}")
         updates = getattr(self, "t_", 1) - 1 if partial and not first_call else 0
         seeds = _seeds(self.random_state, n_problems)
         new_coef = np.empty((n_problems, X.shape[1]), dtype=X.dtype)
@@ -487,10 +499,10 @@ class SGDClassifier(ClassifierMixin, _BaseSGD):
         return self
 
     def fit(self, X: Any, y: Any, coef_init: Any = None, intercept_init: Any = None, sample_weight: Any = None) -> "SGDClassifier":
-        """Fit by SGD for up to max_iter epochs, one-vs-rest over the classes."""
-        if coef_init is not None or intercept_init is not None:
-            raise NotImplementedError("coef_init and intercept_init are not supported yet; use warm_start")
-        return self._fit(X, y, sample_weight, int(self.max_iter), partial=False)
+        """Fit by SGD for up to max_iter epochs, one-vs-rest over the classes (or one softmax model
+        with multi_class="multinomial"), from coef_init / intercept_init when given."""
+        return self._fit(X, y, sample_weight, int(self.max_iter), partial=False, coef_init=coef_init,
+                         intercept_init=intercept_init)
 
     def partial_fit(self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None) -> "SGDClassifier":
         """One epoch over (X, y), continuing from the current weights and update count; the first
