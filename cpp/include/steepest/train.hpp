@@ -81,13 +81,23 @@ struct Identity {
     using type = T;
 };
 
+// How far an SGD epoch over shuffled rows has got, for a second thread that reads its rows ahead
+// of it (read_ahead); published every kProgressRows rows.
+struct RowProgress {
+    std::atomic<index_t> position{0};
+    std::atomic<bool> done{false};
+};
+
+inline constexpr index_t kProgressRows = 32;
+
 // One example per step, over positions [0, count) of row_at: the row is read once, for both its
 // prediction and its update. Adds each step's objective (before the step) to `total`; `penalty`
 // carries l2 * ||w||^2 from one call to the next. kLogLoss: `loss` is AnyLoss with kind log_loss
-// (see RowLosses).
+// (see RowLosses). `progress`, if any, hears where the loop is.
 template <bool kLogLoss, class T, class RowAt, class Loss>
 void sgd_rows(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions<T>& o, T* w, T& b,
-              T& penalty, double& total, const Loss& loss, UpdateClock* clock, Interruption& interruption) {
+              T& penalty, double& total, const Loss& loss, UpdateClock* clock, Interruption& interruption,
+              RowProgress* progress) {
     const index_t d = p.n_features;
     T lr = o.learning_rate;
     T decay = T(1) - T(2) * lr * o.l2;
@@ -100,6 +110,7 @@ void sgd_rows(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions
             decay = T(1) - T(2) * lr * o.l2;
         }
         prefetch_ahead(p, row_at, k);
+        if (progress != nullptr && k % kProgressRows == 0) progress->position.store(k, std::memory_order_relaxed);
         const index_t i = row_at(k);
         const T* x = p.row(i);
         const T r = losses.derivative(dot(x, w, d) + b, i, penalty);
@@ -113,11 +124,49 @@ void sgd_rows(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions
 
 template <class T, class RowAt, class Loss>
 void sgd_rows(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions<T>& o, T* w, T& b,
-              T& penalty, double& total, const Loss& loss, UpdateClock* clock, Interruption& interruption) {
+              T& penalty, double& total, const Loss& loss, UpdateClock* clock, Interruption& interruption,
+              RowProgress* progress = nullptr) {
     if constexpr (may_be_log_loss<Loss>)
         if (loss.kind == LossKind::log_loss)
-            return sgd_rows<true>(p, row_at, count, o, w, b, penalty, total, loss, clock, interruption);
-    sgd_rows<false>(p, row_at, count, o, w, b, penalty, total, loss, clock, interruption);
+            return sgd_rows<true>(p, row_at, count, o, w, b, penalty, total, loss, clock, interruption, progress);
+    sgd_rows<false>(p, row_at, count, o, w, b, penalty, total, loss, clock, interruption, progress);
+}
+
+// SGD over shuffled rows is limited by the misses one core keeps in flight, its software
+// prefetches included: about 84 ns per random row of 100 float64, one thread's gather floor. A
+// second thread that loads the rows 48-160 KiB ahead of the epoch (one byte of each cache line)
+// serves them to the first core from its cache: SGD over shuffled rows, X 10^6 x 100, float64
+// 116 -> 90-96 ms per epoch, float32 68 -> 54-56, log loss float64 137 -> 108. It only reads, and
+// never holds the epoch up: it stops when told the epoch is done, however far it has got.
+inline constexpr index_t kReadAheadFromBytes = 48 * 1024;
+inline constexpr index_t kReadAheadToBytes = 160 * 1024;
+
+template <class T>
+void read_ahead(const Problem<T>& p, const index_t* order, index_t n, const RowProgress& progress) {
+    const index_t row_bytes = p.n_features * static_cast<index_t>(sizeof(T));
+    const index_t from = std::max<index_t>(1, kReadAheadFromBytes / row_bytes);
+    const index_t to = std::max<index_t>(from + 1, kReadAheadToBytes / row_bytes);
+    unsigned sink = 0;
+    index_t k = 0;
+    while (!progress.done.load(std::memory_order_relaxed)) {
+        const index_t at = progress.position.load(std::memory_order_relaxed);
+        k = std::max(k, at + from);
+        if (k >= n) break;
+        const index_t end = std::min(n, at + to);
+        if (k >= end) {
+            std::this_thread::yield();
+            continue;
+        }
+        for (; k < end; ++k) {
+            // Every cache line of the row: one byte in each 64, and the row's last byte.
+            const auto* row = reinterpret_cast<const volatile unsigned char*>(p.row(order[k]));
+            for (index_t byte = 0; byte < row_bytes; byte += 64) sink += row[byte];
+            sink += row[row_bytes - 1];
+        }
+    }
+    // The loads (volatile) happen anyway; keeping their sum spares readers the question.
+    static std::atomic<unsigned> kept{0};
+    kept.store(sink, std::memory_order_relaxed);
 }
 
 // SGD's next prediction waits on the current update, so the hardware prefetcher, which paces
@@ -143,10 +192,10 @@ T initial_penalty(const FitOptions<T>& o, const T* w, index_t d) {
 
 template <class T, class RowAt, class Loss>
 double sgd_epoch(const Problem<T>& p, RowAt row_at, index_t count, const FitOptions<T>& o, T* w, T& b,
-                 const Loss& loss, UpdateClock* clock, Interruption& interruption) {
+                 const Loss& loss, UpdateClock* clock, Interruption& interruption, RowProgress* progress) {
     T penalty = initial_penalty(o, w, p.n_features);
     double total = 0;
-    sgd_rows(p, row_at, count, o, w, b, penalty, total, loss, clock, interruption);
+    sgd_rows(p, row_at, count, o, w, b, penalty, total, loss, clock, interruption, progress);
     return total / static_cast<double>(count);
 }
 
@@ -401,40 +450,41 @@ struct EpochOrders {
     }
 
     // Runs run_epoch() on the calling thread while another draws `next`'s order for epoch
-    // next_epoch. For SGD over shuffled rows, which runs on one thread and waits on memory: drawing
-    // 10^6 rows' order takes about 4 ms, 3-5% of such an epoch, and the orders are the same.
-    template <class RunEpoch>
-    static double overlap(RunEpoch& run_epoch, EpochOrders& next, const FitOptions<T>& o, index_t n,
-                          index_t next_epoch) {
+    // next_epoch (unless it is max_epochs) and then calls read_ahead() until run_epoch has set
+    // progress.done. For SGD over shuffled rows, which runs on one thread and waits on memory:
+    // drawing 10^6 rows' order takes about 4 ms, 3-5% of such an epoch, and the orders are the same.
+    template <class RunEpoch, class ReadAhead>
+    static double overlap(RunEpoch& run_epoch, ReadAhead& read_ahead_rows, RowProgress& progress, EpochOrders& next,
+                          const FitOptions<T>& o, index_t n, index_t next_epoch) {
         double result = 0;
         std::exception_ptr failure[2];
+        auto epoch = [&]() {
+            try {
+                result = run_epoch();
+            } catch (...) {
+                failure[0] = std::current_exception();
+            }
+            progress.done.store(true, std::memory_order_relaxed);
+        };
+        auto helper = [&]() {
+            try {
+                if (next_epoch < o.max_epochs) next.get(o, n, next_epoch);
+                read_ahead_rows();
+            } catch (...) {
+                failure[1] = std::current_exception();
+            }
+        };
 #ifdef _OPENMP
         STEEPEST_OMP(omp parallel num_threads(2))
         {
             const int thread = omp_get_thread_num();
             // The calling thread runs the epoch: it may call back into Python (interruptions).
-            if (thread == 0 || omp_get_num_threads() == 1) {
-                try {
-                    result = run_epoch();
-                } catch (...) {
-                    failure[0] = std::current_exception();
-                }
-            }
-            if (thread == 1 || omp_get_num_threads() == 1) {
-                try {
-                    next.get(o, n, next_epoch);
-                } catch (...) {
-                    failure[1] = std::current_exception();
-                }
-            }
+            if (thread == 0 || omp_get_num_threads() == 1) epoch();
+            if (thread == 1 || omp_get_num_threads() == 1) helper();
         }
 #else
-        try {
-            result = run_epoch();
-            next.get(o, n, next_epoch);
-        } catch (...) {
-            failure[0] = std::current_exception();
-        }
+        epoch();
+        helper();
 #endif
         for (const auto& thrown : failure)
             if (thrown) std::rethrow_exception(thrown);
@@ -662,6 +712,9 @@ FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const Epoch
             epoch_loss = sgd_epoch_over_blocks(p, blocks, epoch_options, w, b, loss, clock_ptr, interruption);
         } else {
             order = orders.get(o, n, epoch);
+            RowProgress progress;
+            // Only plain SGD reports its progress; other epochs leave the reader with nothing to do.
+            RowProgress* sgd_progress = plain && overlap_orders ? &progress : nullptr;
             auto run_epoch = [&]() {
                 return with_rows(p, order, n, runs, [&](auto rows) {
                     if (!plain)
@@ -669,13 +722,17 @@ FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const Epoch
                                                interruption);
                     if (o.batch_size == 1)
                         return sgd_epoch(p, sgd_order(p, rows), n, epoch_options, w, b, loss, clock_ptr,
-                                         interruption);
+                                         interruption, sgd_progress);
                     PlainStep<T> step{epoch_options.learning_rate, o.l2, o.fit_intercept, Loss::kScale, clock};
                     return minibatch_epoch(p, rows, n, epoch_options, w, b, step, workspace, loss, interruption);
                 });
             };
-            if (overlap_orders && epoch + 1 < o.max_epochs)
-                epoch_loss = EpochOrders<T>::overlap(run_epoch, epoch_orders[(epoch + 1) & 1], o, n, epoch + 1);
+            auto read_ahead_rows = [&]() {
+                if (sgd_progress != nullptr) read_ahead(p, order, n, *sgd_progress);
+            };
+            if (overlap_orders)
+                epoch_loss = EpochOrders<T>::overlap(run_epoch, read_ahead_rows, progress, epoch_orders[(epoch + 1) & 1],
+                                                     o, n, epoch + 1);
             else
                 epoch_loss = run_epoch();
         }
