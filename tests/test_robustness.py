@@ -28,12 +28,13 @@ def five_million_rows():
     "kwargs",
     [
         dict(batch_size=1),
+        dict(batch_size=1, shuffle="blocks", n_threads=2),  # a second thread reads the rows ahead
         dict(batch_size=256),
         dict(batch_size=256, shuffle="blocks", n_threads=2),
         dict(batch_size="full"),
         dict(batch_size=32, method="adam", learning_rate=1e-3),
     ],
-    ids=["sgd", "minibatch", "minibatch-2-threads", "full", "adam"],
+    ids=["sgd", "sgd-blocks-2-threads", "minibatch", "minibatch-2-threads", "full", "adam"],
 )
 def test_ctrl_c_stops_a_long_epoch_within_half_a_second(five_million_rows, kwargs):
     X, y = five_million_rows
