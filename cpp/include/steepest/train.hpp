@@ -81,8 +81,8 @@ struct Identity {
     using type = T;
 };
 
-// How far an SGD epoch over shuffled rows has got, for a second thread that reads its rows ahead
-// of it (read_ahead); published every kProgressRows rows.
+// How far an SGD epoch has got (a position in its order), for a second thread that reads the
+// rows ahead of it (read_ahead); published every kProgressRows rows, or every block of rows.
 struct RowProgress {
     std::atomic<index_t> position{0};
     std::atomic<bool> done{false};
@@ -258,12 +258,13 @@ inline index_t blocks_in(index_t batch_rows) {
 
 // One parallel region for the whole epoch, with one barrier per batch: each thread sums its share
 // of the batch's blocks into shared memory, then every thread combines all blocks and takes the
-// step on its own copy of the weights. When each thread's blocks form whole subtrees of the
-// pairwise combining tree (power-of-two counts of blocks and threads, two blocks or more per
-// thread), each thread combines its own subtree before the barrier, and after it only the
-// threads' subtree sums: the same additions in the same tree, and after the barrier one sum read
-// from each other core instead of all its blocks (batch 256: one instead of four). The copies stay identical, as every thread performs the
+// step on its own copy of the weights. The copies stay identical, as every thread performs the
 // same operations in the same order, so no second barrier is needed to publish the weights.
+// When each thread's blocks form whole subtrees of the pairwise combining tree (power-of-two
+// counts of blocks and threads, two blocks or more per thread), each thread combines its own
+// subtree before the barrier and, after it, only the threads' subtree sums: the same additions in
+// the same tree, and one sum read from each other core instead of all its blocks (batch 256: one
+// instead of four).
 // Batches alternate between two sets of block sums, so a thread that starts the next batch never
 // overwrites sums another thread is still combining (both must pass the next barrier first).
 //
@@ -452,9 +453,9 @@ struct EpochOrders {
     }
 
     // Runs run_epoch() on the calling thread while another draws `next`'s order for epoch
-    // next_epoch (unless it is max_epochs) and then calls read_ahead() until run_epoch has set
-    // progress.done. For SGD over shuffled rows, which runs on one thread and waits on memory:
-    // drawing 10^6 rows' order takes about 4 ms, 3-5% of such an epoch, and the orders are the same.
+    // next_epoch (unless it is max_epochs) and then runs read_ahead_rows() until run_epoch has set
+    // progress.done. For SGD, which runs on one thread and waits on memory: drawing 10^6 rows'
+    // order takes about 4 ms, 3-5% of an epoch over shuffled rows, and the orders are the same.
     template <class RunEpoch, class ReadAhead>
     static double overlap(RunEpoch& run_epoch, ReadAhead& read_ahead_rows, RowProgress& progress, EpochOrders& next,
                           const FitOptions<T>& o, index_t n, index_t next_epoch) {
