@@ -194,3 +194,9 @@ def test_epoch_order_seconds_times_each_draw_and_checks_its_arguments():
         _core.epoch_order_seconds("rows", 10, 1, 4, 0)
     with pytest.raises(ValueError, match="shuffle"):
         _core.epoch_order_seconds("sideways", 10, 1, 4, 1)
+    # `between` is read before each draw, untimed: any C-contiguous array, never changed.
+    between = np.arange(50_000, dtype=np.float64).reshape(500, 100)
+    assert len(_core.epoch_order_seconds("rows", 10_000, 1, 4, 2, between=between)) == 2
+    np.testing.assert_array_equal(between, np.arange(50_000, dtype=np.float64).reshape(500, 100))
+    with pytest.raises(ValueError, match="between must be a C-contiguous array"):
+        _core.epoch_order_seconds("rows", 10, 1, 4, 1, between=between[:, ::2])
