@@ -459,11 +459,7 @@ def permutation_seconds(n_rows: int, X: np.ndarray) -> Optional[float]:
     """
     timed = getattr(steepest._core, "epoch_order_seconds", None)
     if timed is not None:
-        try:
-            seconds = timed("rows", n_rows, 1, SEED, FLOOR_REPEATS, between=X)
-        except TypeError:  # a build without `between`
-            seconds = timed("rows", n_rows, 1, SEED, FLOOR_REPEATS)
-        return float(statistics.median(seconds))
+        return float(statistics.median(timed("rows", n_rows, 1, SEED, FLOOR_REPEATS, between=X)))
     draw = getattr(steepest._core, "epoch_order", None)
     if draw is None:
         return None

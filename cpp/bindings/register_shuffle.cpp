@@ -5,9 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <optional>
-#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -19,19 +19,28 @@ steepest::ShuffleMode shuffle_mode(const std::string& name) {
     throw py::value_error("shuffle must be 'rows', 'blocks' or 'none', got '" + name + "'");
 }
 
+namespace {
+
+// The checks both order functions make; returns the number of threads to draw with.
+int checked_order_arguments(steepest::index_t n_rows, int n_threads) {
+    if (n_rows <= 0) throw py::value_error("n_rows must be positive");
+    if (n_threads < 0) throw py::value_error("n_threads must be positive, or 0 for OpenMP's default");
+    return steepest::resolve_threads(n_threads);
+}
+
+}  // namespace
+
 void register_shuffle(py::module_& m) {
     m.def(
         "epoch_order",
         [](const std::string& mode, steepest::index_t n_rows, steepest::index_t block_rows,
            std::uint64_t seed, steepest::index_t epoch, int n_threads) {
-            if (n_rows <= 0) throw py::value_error("n_rows must be positive");
-            if (n_threads < 0) throw py::value_error("n_threads must be positive, or 0 for OpenMP's default");
+            const int threads = checked_order_arguments(n_rows, n_threads);
             const steepest::ShuffleMode shuffle = shuffle_mode(mode);
             steepest::OrderScratch scratch;
             {
                 py::gil_scoped_release release;
-                steepest::epoch_order(shuffle, n_rows, block_rows, seed, epoch, scratch,
-                                      steepest::resolve_threads(n_threads));
+                steepest::epoch_order(shuffle, n_rows, block_rows, seed, epoch, scratch, threads);
             }
             IndexArray result(static_cast<py::ssize_t>(scratch.order.size()));
             std::copy(scratch.order.begin(), scratch.order.end(), result.mutable_data());
@@ -49,10 +58,8 @@ void register_shuffle(py::module_& m) {
         "epoch_order_seconds",
         [](const std::string& mode, steepest::index_t n_rows, steepest::index_t block_rows,
            std::uint64_t seed, steepest::index_t epochs, int n_threads, std::optional<py::array> between) {
-            if (n_rows <= 0) throw py::value_error("n_rows must be positive");
+            const int threads = checked_order_arguments(n_rows, n_threads);
             if (epochs <= 0) throw py::value_error("epochs must be positive");
-            if (n_threads < 0) throw py::value_error("n_threads must be positive, or 0 for OpenMP's default");
-            const int threads = steepest::resolve_threads(n_threads);
             const steepest::ShuffleMode shuffle = shuffle_mode(mode);
             const unsigned char* read_first = nullptr;
             std::size_t read_bytes = 0;

@@ -457,8 +457,8 @@ struct EpochOrders {
     // progress.done. For SGD, which runs on one thread and waits on memory: drawing 10^6 rows'
     // order takes about 4 ms, 3-5% of an epoch over shuffled rows, and the orders are the same.
     template <class RunEpoch, class ReadAhead>
-    static double overlap(RunEpoch& run_epoch, ReadAhead& read_ahead_rows, RowProgress& progress, EpochOrders& next,
-                          const FitOptions<T>& o, index_t n, index_t next_epoch) {
+    static double overlap(const RunEpoch& run_epoch, const ReadAhead& read_ahead_rows, RowProgress& progress,
+                          EpochOrders& next, const FitOptions<T>& o, index_t n, index_t next_epoch) {
         double result = 0;
         std::exception_ptr failure[2];
         auto epoch = [&]() {
@@ -712,55 +712,48 @@ FitReport fit_with(const Problem<T>& p, FitOptions<T> o, T* w, T& b, const Epoch
         std::optional<UpdateClock> clock;
         if (plain && changes_every_update(o.schedule)) clock = UpdateClock{&o.schedule, stepper.updates(), epoch, stepper.plateaus()};
         UpdateClock* clock_ptr = clock ? &*clock : nullptr;
+        RowProgress progress;
+        // Only plain SGD reports its progress; other epochs leave the reader with nothing to do.
+        RowProgress* sgd_progress = plain && helper_thread ? &progress : nullptr;
+        // The epoch, on this thread; with helper_thread, another draws epoch next_epoch's order
+        // (when it is below max_epochs) and reads the rows ahead (row_of(k): the row at position k).
+        auto run = [&](auto run_epoch, index_t next_epoch, auto row_of, index_t positions) {
+            if (!helper_thread) return run_epoch();
+            auto read_ahead_rows = [&]() {
+                if (sgd_progress != nullptr) read_ahead(p, row_of, positions, *sgd_progress);
+            };
+            return EpochOrders<T>::overlap(run_epoch, read_ahead_rows, progress, epoch_orders[(epoch + 1) & 1], o, n,
+                                           next_epoch);
+        };
         if (sgd_over_blocks) {
             const index_t* blocks = epoch_block_order(n, o.shuffle_block_rows, o.seed, epoch, orders.scratch);
-            RowProgress progress;
-            auto run_epoch = [&]() {
-                return sgd_epoch_over_blocks(p, blocks, epoch_options, w, b, loss, clock_ptr, interruption,
-                                             helper_thread ? &progress : nullptr);
-            };
             // Position k of the epoch is row k % block_rows of its block; rows past the last are
             // clamped (the short last block shifts the positions after it, and the reader only reads).
             const index_t block_rows = o.shuffle_block_rows;
-            const index_t positions = (n + block_rows - 1) / block_rows * block_rows;
-            auto read_ahead_rows = [&]() {
-                read_ahead(p, [&](index_t k) { return std::min(n - 1, blocks[k / block_rows] * block_rows + k % block_rows); },
-                           positions, progress);
-            };
-            if (helper_thread)
-                epoch_loss = EpochOrders<T>::overlap(run_epoch, read_ahead_rows, progress, epoch_orders[(epoch + 1) & 1],
-                                                     o, n, o.max_epochs);
-            else
-                epoch_loss = run_epoch();
+            epoch_loss = run(
+                [&]() {
+                    return sgd_epoch_over_blocks(p, blocks, epoch_options, w, b, loss, clock_ptr, interruption,
+                                                 sgd_progress);
+                },
+                o.max_epochs,
+                [&](index_t k) { return std::min(n - 1, blocks[k / block_rows] * block_rows + k % block_rows); },
+                (n + block_rows - 1) / block_rows * block_rows);
         } else {
             order = orders.get(o, n, epoch);
-            RowProgress progress;
-            // Only plain SGD reports its progress; other epochs leave the reader with nothing to do.
-            RowProgress* sgd_progress = plain && helper_thread ? &progress : nullptr;
-            auto run_epoch = [&]() {
-                return with_rows(p, order, n, runs, [&](auto rows) {
-                    if (!plain)
-                        return minibatch_epoch(p, rows, n, epoch_options, w, b, stepper, workspace, loss,
-                                               interruption);
-                    if (o.batch_size == 1)
-                        return sgd_epoch(p, sgd_order(p, rows), n, epoch_options, w, b, loss, clock_ptr,
-                                         interruption, sgd_progress);
-                    PlainStep<T> step{epoch_options.learning_rate, o.l2, o.fit_intercept, Loss::kScale, clock};
-                    return minibatch_epoch(p, rows, n, epoch_options, w, b, step, workspace, loss, interruption);
-                });
-            };
-            auto read_ahead_rows = [&]() {
-                if (sgd_progress == nullptr) return;
-                if (order != nullptr)
-                    read_ahead(p, [order](index_t k) { return order[k]; }, n, *sgd_progress);
-                else
-                    read_ahead(p, [](index_t k) { return k; }, n, *sgd_progress);
-            };
-            if (helper_thread)
-                epoch_loss = EpochOrders<T>::overlap(run_epoch, read_ahead_rows, progress, epoch_orders[(epoch + 1) & 1],
-                                                     o, n, epoch + 1);
-            else
-                epoch_loss = run_epoch();
+            epoch_loss = run(
+                [&]() {
+                    return with_rows(p, order, n, runs, [&](auto rows) {
+                        if (!plain)
+                            return minibatch_epoch(p, rows, n, epoch_options, w, b, stepper, workspace, loss,
+                                                   interruption);
+                        if (o.batch_size == 1)
+                            return sgd_epoch(p, sgd_order(p, rows), n, epoch_options, w, b, loss, clock_ptr,
+                                             interruption, sgd_progress);
+                        PlainStep<T> step{epoch_options.learning_rate, o.l2, o.fit_intercept, Loss::kScale, clock};
+                        return minibatch_epoch(p, rows, n, epoch_options, w, b, step, workspace, loss, interruption);
+                    });
+                },
+                epoch + 1, [order](index_t k) { return order != nullptr ? order[k] : k; }, n);
         }
         if (interruption.check()) return finish(StopReason::interrupted);
         if (plain) {
