@@ -78,8 +78,13 @@ FLOOR_REPEATS = 7
 # OpenMP region started meanwhile runs many times slower (see shared/design/performance-notes.md).
 SETTLE_SECONDS = 0.5
 
-FULL_DEFAULTS = dict(rows=1_000_000, epochs=5, batch_sizes="1,32,256,4096,full", threads="1,2")
-QUICK_DEFAULTS = dict(rows=20_000, epochs=3, batch_sizes="1,32,256,full", threads="2")
+# Rounds: the floors and every steepest configuration are timed once per round, the rounds one after
+# the other, and each median is taken over the samples of all rounds. On a shared virtual machine
+# the speed of memory changes for seconds at a time (on the machine of RESULTS.md, the same fit and
+# the same floor ran at two speeds, 1.5-2x apart, from one minute to the next): a configuration
+# timed in one go can fall entirely into a slow spell, and its floor into a fast one.
+FULL_DEFAULTS = dict(rows=1_000_000, epochs=5, batch_sizes="1,32,256,4096,full", threads="1,2", rounds=3)
+QUICK_DEFAULTS = dict(rows=20_000, epochs=3, batch_sizes="1,32,256,full", threads="2", rounds=1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -115,11 +120,17 @@ class Results:
         self.timings: dict[Key, Timing] = {}
 
     def add(self, key: Key, timing: Timing) -> None:
-        self.timings[key] = timing
+        """Record a timing; a key timed again (another round) pools its samples with the earlier ones."""
         method, dtype, batch, shuffle, threads = key
         what = " ".join(str(part) for part in (batch, shuffle) if part is not None)
         mark = " (extrapolated)" if timing.extrapolated else ""
         print(f"  {method:<18} {dtype:<8} {what:<14} {threads} thr  {timing.seconds * 1e3:10.2f} ms{mark}", flush=True)
+        earlier = self.timings.get(key)
+        if earlier is not None:
+            if (earlier.rows_timed, earlier.n_rows) != (timing.rows_timed, timing.n_rows):
+                raise ValueError(f"cannot pool timings of {key} measured on different rows")
+            timing = Timing(earlier.samples + timing.samples, timing.rows_timed, timing.n_rows)
+        self.timings[key] = timing
 
     def get(self, method: str, dtype: str, batch: Optional[Batch], shuffle: Optional[str], threads: int) -> Optional[Timing]:
         return self.timings.get((method, dtype, batch, shuffle, threads))
@@ -731,6 +742,8 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser.add_argument("--rows", type=int, help=f"rows of X (default {FULL_DEFAULTS['rows']:,})")
     parser.add_argument("--features", type=int, default=100, help="columns of X (default 100)")
     parser.add_argument("--epochs", type=int, help=f"timed epochs per configuration, after 1 warm-up (default {FULL_DEFAULTS['epochs']})")
+    parser.add_argument("--rounds", type=int,
+                        help=f"rounds of timing the floors and steepest, pooled into each median (default {FULL_DEFAULTS['rounds']})")
     parser.add_argument("--out-dir", type=Path, default=HERE, help="where results.json and results.png go (default benchmarks/)")
     parser.add_argument("--skip-peers", action="store_true", help="do not time scikit-learn and PyTorch")
     parser.add_argument("--dtypes", default="float64,float32", help="comma-separated (default float64,float32)")
@@ -746,6 +759,8 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
         parser.error(f"--dtypes must be float32 and/or float64, got {args.dtypes}")
     args.batch_sizes = parse_batch_sizes(args.batch_sizes)
     args.threads = [int(k) for k in str(args.threads).split(",")]
+    if args.rounds < 1:
+        parser.error(f"--rounds must be at least 1, got {args.rounds}")
     return args
 
 
@@ -765,7 +780,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     n, d, epochs = args.rows, args.features, args.epochs
     notes: list[str] = []
     print(f"steepest {steepest.__version__} benchmark: X {n:,} x {d}, {', '.join(args.dtypes)}; batch sizes "
-          f"{args.batch_sizes}; threads {args.threads}; {epochs} timed epochs per configuration after 1 warm-up")
+          f"{args.batch_sizes}; threads {args.threads}; {epochs} timed epochs per configuration after 1 warm-up, "
+          f"{args.rounds} round{'s' if args.rounds > 1 else ''}")
     kernel = kernel_info()
     print(f"steepest kernel: {kernel}")
     blas = blas_info()
@@ -790,25 +806,26 @@ def main(argv: Optional[list[str]] = None) -> int:
     data = make_data(n, d, args.dtypes)
     settle()  # data generation called BLAS (X @ w)
     results = Results()
-    print("floors:")
-    measure_floors(results, floors, data, args.threads)
-
-    # Every steepest timing before any NumPy one, so that no spinning OpenBLAS thread slows the core.
-    print("steepest:")
-    for dtype, (X, y) in data.items():
-        for k in args.threads:
-            for batch, shuffle in configurations(args.batch_sizes):
-                results.add(("steepest", dtype, batch, shuffle, k), time_steepest(X, y, batch, shuffle, k, epochs))
     logistic_batches = [batch for batch in args.batch_sizes if batch in (1, 256)]
-    if logistic_batches:
-        print("steepest logistic regression (loss='log_loss'):")
-    for dtype, (X, y) in data.items():
-        labels = binary_labels(y)
-        for k in args.threads:
-            for batch in logistic_batches:
-                for shuffle in SHUFFLES:
-                    results.add(("steepest logistic", dtype, batch, shuffle, k),
-                                time_steepest_logistic(X, labels, batch, shuffle, k, epochs))
+    labels = {dtype: binary_labels(y) for dtype, (_, y) in data.items()}
+    # Every steepest timing before any NumPy one, so that no spinning OpenBLAS thread slows the core.
+    for round_number in range(1, args.rounds + 1):
+        print(f"round {round_number} of {args.rounds}, floors:")
+        measure_floors(results, floors, data, args.threads)
+        print("steepest:")
+        for dtype, (X, y) in data.items():
+            for k in args.threads:
+                for batch, shuffle in configurations(args.batch_sizes):
+                    results.add(("steepest", dtype, batch, shuffle, k), time_steepest(X, y, batch, shuffle, k, epochs))
+        if logistic_batches:
+            print("steepest logistic regression (loss='log_loss'):")
+        for dtype, (X, y) in data.items():
+            for k in args.threads:
+                for batch in logistic_batches:
+                    for shuffle in SHUFFLES:
+                        results.add(("steepest logistic", dtype, batch, shuffle, k),
+                                    time_steepest_logistic(X, labels[dtype], batch, shuffle, k, epochs))
+    del labels
     permutation_s = permutation_seconds(n, next(iter(data.values()))[0])
     if permutation_s is None:
         notes.append("steepest exposes no permutation drawing to time: its cost is not measured.")
@@ -873,7 +890,7 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     print(f"\n## steepest {steepest.__version__}: ms per epoch, X {n:,} x {d}\n")
     print(main_table(results, args.dtypes, args.threads, args.batch_sizes))
-    print("\nMedian of the timed epochs after a warm-up epoch. / floor: steepest's time over the gather floor (rows "
+    print(f"\nMedian of the timed epochs after a warm-up epoch, pooled over {args.rounds} round(s) for steepest. / floor: steepest's time over the gather floor (rows "
           "shuffle) or the sequential floor (blocks, none, full). speed-up: the other's time over steepest's. "
           f"* extrapolated per row from a subsample (NumPy batch 1: {NUMPY_SUBSAMPLE_ROWS[1]:,} rows; PyTorch batch 32: "
           f"{TORCH_SUBSAMPLE_ROWS[32]:,} rows). sklearn SGDRegressor runs on 1 thread whatever the row's thread count.")
@@ -883,7 +900,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     print(floors_table(results, args.dtypes, args.threads, x_bytes))
     print(f"\nsequential: sum X in memory order; gather: sum each row once in a random order, prefetching "
           f"into L2 the rows {', '.join(map(str, GATHER_PREFETCH_ROWS))} positions ahead, whichever is fastest "
-          f"(benchmarks/floors.cpp, -O3 -march=native). Median of {FLOOR_REPEATS}.")
+          f"(benchmarks/floors.cpp, -O3 -march=native). Median of {FLOOR_REPEATS} per round, pooled over {args.rounds} round(s).")
     print("\n## Peak memory of a fit (float64, batch 256, rows shuffle, 2 epochs)\n")
     print(f"(peak RSS during the fit - RSS before creating X) / X.nbytes = {memory['peak_minus_rss_before_data_over_x']:.3f}")
     print(f"(peak RSS during the fit - RSS just before the fit) / X.nbytes = {memory['peak_minus_rss_before_fit_over_x']:.3f}")
@@ -905,7 +922,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         other_processes_cores=dict(before_run=busy_before, during_run=busy_during),
         steepest=dict(version=steepest.__version__, kernel_info=kernel),
         problem=dict(rows=n, features=d, dtypes=args.dtypes, batch_sizes=args.batch_sizes, threads=args.threads,
-                     timed_epochs=epochs, warmup_epochs=1, learning_rates={str(b): learning_rate(b) for b in args.batch_sizes},
+                     timed_epochs=epochs, warmup_epochs=1, rounds=args.rounds, learning_rates={str(b): learning_rate(b) for b in args.batch_sizes},
                      seed=SEED, noise=NOISE, intercept=INTERCEPT),
         timings=results.to_json(), permutation_seconds=permutation_s, memory=memory,
         acceptance=dict(at_target_size=at_target_size, checks=[check.to_json() for check in checks]), notes=notes,
