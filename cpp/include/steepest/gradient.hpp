@@ -14,6 +14,9 @@
 // fixed pairwise tree. Which thread computed which block never matters, so results are
 // bit-for-bit the same with any number of threads.
 
+#include <cstdint>
+#include <cstring>
+
 #include "losses.hpp"
 #include "types.hpp"
 
@@ -37,14 +40,49 @@ namespace detail {
 template <class T>
 inline constexpr int kLanes = 8;
 
-// acc[0] + ... + acc[kLanes - 1] in a fixed tree, plus the products of the n leftover elements.
+#if defined(__GNUC__) && !defined(__clang__)
+// The kLanes partial sums as one GCC vector, for finish_dot.
+template <class T>
+struct LaneVector;
+template <>
+struct LaneVector<float> {
+    typedef float type __attribute__((vector_size(8 * sizeof(float))));
+    typedef std::int32_t mask __attribute__((vector_size(8 * sizeof(float))));
+};
+template <>
+struct LaneVector<double> {
+    typedef double type __attribute__((vector_size(8 * sizeof(double))));
+    typedef std::int64_t mask __attribute__((vector_size(8 * sizeof(double))));
+};
+#endif
+
+// acc[0] + ... + acc[kLanes - 1] in a fixed tree (lane k plus lane k + 4, then k plus k + 2,
+// then 0 plus 1), plus the products of the n leftover elements. With GCC the tree is written as
+// vector shuffles: written on the array, GCC moved the last lanes through the stack, and SGD,
+// where each row's dot product waits on the previous row's update, paid for it on every row
+// (float32, rows in cache: 1.15-1.16 -> 1.01-1.07 ms per 30,000 rows; X 10^6 x 100, 2 threads,
+// through Python: unshuffled 34.7-37.5 -> 30.0-31.1 ms per epoch, block-shuffled 37.3-39.1 ->
+// 32.0-34.1, log loss 56.7-59.0 -> 50.1-50.4). Mini-batches: within noise. The additions, and
+// so the bits, are the same either way (checked against the previous build with every kernel).
 template <class T>
 STEEPEST_ALWAYS_INLINE T finish_dot(T (&acc)[kLanes<T>], const T* a, const T* b, index_t n) {
     T tail = 0;
     for (index_t j = 0; j < n; ++j) tail += a[j] * b[j];
+#if defined(__GNUC__) && !defined(__clang__)
+    static_assert(kLanes<T> == 8, "the shuffles below are written for eight lanes");
+    using Vector = typename LaneVector<T>::type;
+    using Mask = typename LaneVector<T>::mask;
+    Vector sums;
+    std::memcpy(&sums, acc, sizeof sums);
+    sums += __builtin_shuffle(sums, Mask{4, 5, 6, 7, 4, 5, 6, 7});
+    sums += __builtin_shuffle(sums, Mask{2, 3, 2, 3, 2, 3, 2, 3});
+    sums += __builtin_shuffle(sums, Mask{1, 1, 1, 1, 1, 1, 1, 1});
+    return sums[0] + tail;
+#else
     for (int width = kLanes<T> / 2; width > 0; width /= 2)
         for (int k = 0; k < width; ++k) acc[k] += acc[k + width];
     return acc[0] + tail;
+#endif
 }
 
 template <class T>
