@@ -46,13 +46,13 @@ template <class T>
 struct LaneVector;
 template <>
 struct LaneVector<float> {
-    typedef float type __attribute__((vector_size(8 * sizeof(float))));
-    typedef std::int32_t mask __attribute__((vector_size(8 * sizeof(float))));
+    typedef float type __attribute__((vector_size(kLanes<float> * sizeof(float))));
+    typedef std::int32_t mask __attribute__((vector_size(kLanes<float> * sizeof(float))));
 };
 template <>
 struct LaneVector<double> {
-    typedef double type __attribute__((vector_size(8 * sizeof(double))));
-    typedef std::int64_t mask __attribute__((vector_size(8 * sizeof(double))));
+    typedef double type __attribute__((vector_size(kLanes<double> * sizeof(double))));
+    typedef std::int64_t mask __attribute__((vector_size(kLanes<double> * sizeof(double))));
 };
 #endif
 
