@@ -218,6 +218,38 @@ TYPED_TEST(Core, OneAndTwoThreadsGiveBitIdenticalWeights) {
     }
 }
 
+// Rows of a per-row shuffle are summed eight at a time, runs of rows four at a time
+// (accumulate_block); the two loops must agree to the bit, or results would depend on the shuffle
+// mode's code path rather than on the rows. Odd sizes reach both loops' leftover rows.
+TYPED_TEST(Core, ScatteredAndRunRowsGiveBitIdenticalSums) {
+    using T = TypeParam;
+    auto data = make_data<T>(997, 37, 1.0, 5);
+    for (auto& v : data.y) v = v > T(0.5) ? T(1) : T(-1);
+    const auto p = data.problem();
+    std::vector<index_t> order(static_cast<std::size_t>(p.n_rows));
+    for (index_t k = 0; k < p.n_rows; ++k) order[static_cast<std::size_t>(k)] = (k * 389) % p.n_rows;
+    std::vector<T> w(37);
+    for (std::size_t j = 0; j < w.size(); ++j) w[j] = T(0.05) * static_cast<T>(static_cast<int>(j % 7) - 3);
+    const index_t width = steepest::detail::Sums<T>::width(37);
+    for (auto kind : {steepest::LossKind::squared_error, steepest::LossKind::log_loss, steepest::LossKind::hinge}) {
+        for (index_t count : {index_t{13}, index_t{203}, index_t{997}}) {
+            std::vector<T> scattered(static_cast<std::size_t>(width)), runs(static_cast<std::size_t>(width));
+            steepest::with_loss<T>(kind, 0.1, [&](const auto& loss) {
+                steepest::Workspace<T> workspace;
+                const auto rows = steepest::gathered_rows(p, order.data(), 0, count);
+                EXPECT_TRUE(rows.scattered);
+                auto in_runs = rows;
+                in_runs.scattered = false;
+                steepest::batch_sums(p, w.data(), T(0.2), rows, count, workspace, 1, scattered.data(), loss);
+                steepest::batch_sums(p, w.data(), T(0.2), in_runs, count, workspace, 1, runs.data(), loss);
+                return 0;
+            });
+            EXPECT_EQ(scattered, runs) << "loss " << static_cast<int>(kind) << ", " << count << " rows";
+            EXPECT_NE(scattered[0], T(0)) << "the sums are empty: the comparison would prove nothing";
+        }
+    }
+}
+
 TYPED_TEST(Core, SoftmaxGradientMatchesFiniteDifferences) {
     using T = TypeParam;
     auto data = make_data<T>(200, 3, 1.0, 5);
